@@ -1,0 +1,51 @@
+# -*- coding: utf-8 -*-
+# Copyright: cephstack.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    DOCUMENTATION = r'''
+options:
+  cluster:
+    description:
+      - Ceph cluster name. Selects C(/etc/ceph/<cluster>.conf) when O(conf) is not set.
+    type: str
+    default: ceph
+  conf:
+    description:
+      - Path to the ceph.conf used to find the monitors.
+      - Defaults to Ceph's own search path (C(/etc/ceph/<cluster>.conf)).
+    type: path
+  client_name:
+    description:
+      - The cephx entity that runs the commands. It needs C(mon 'allow *') or the caps the
+        module's operations require.
+    type: str
+    default: client.admin
+  keyring:
+    description:
+      - Path to the keyring of O(client_name). Defaults to Ceph's own search path.
+    type: path
+  connect_timeout:
+    description:
+      - Seconds to wait for the monitors, and for each command, before failing.
+      - An unreachable cluster fails after about this long instead of hanging.
+    type: int
+    default: 10
+  transport:
+    description:
+      - How to talk to the monitors.
+      - V(auto) uses librados (python3-rados) when it imports under the module's interpreter,
+        and the C(ceph) CLI otherwise. A librados call costs about 1 ms, a CLI call about 0.3 s.
+    type: str
+    choices: [auto, librados, cli]
+    default: auto
+requirements:
+  - C(python3-rados) and C(python3-rbd) under the module's interpreter for the fast transport,
+    or the C(ceph), C(rados) and C(rbd) commands (package C(ceph-common)).
+notes:
+  - Supports check mode, which predicts the exact change, and diff mode, with secrets redacted.
+'''

@@ -1,0 +1,303 @@
+# -*- coding: utf-8 -*-
+# Copyright: cephstack.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private runner for Ceph mon commands, rados objects and rbd pool init.
+
+A command is one dict, as the mon takes it: ``{"prefix": "osd pool set", "pool": ...}``.
+The librados transport sends that dict as JSON on one open connection; the CLI
+transport turns the same dict into ``ceph --name value`` argv. The logic above
+the runner never knows which one ran.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import errno
+import json
+import os
+
+try:
+    import rados
+    import rbd
+    HAS_RADOS = True
+except ImportError:
+    HAS_RADOS = False
+
+
+class CephError(Exception):
+    """A Ceph command failed. ``rc`` is a positive errno."""
+
+    def __init__(self, message, rc=None, command=None):
+        super(CephError, self).__init__(message)
+        self.rc = rc
+        self.command = command
+
+
+class CephNotFound(CephError):
+    pass
+
+
+class CephPermissionDenied(CephError):
+    pass
+
+
+class CephTimeout(CephError):
+    pass
+
+
+class CephInvalid(CephError):
+    pass
+
+
+class CephExists(CephError):
+    pass
+
+
+ERRNO_EXCEPTIONS = {
+    errno.ENOENT: CephNotFound,
+    errno.EPERM: CephPermissionDenied,
+    errno.EACCES: CephPermissionDenied,
+    errno.EINVAL: CephInvalid,
+    errno.ETIMEDOUT: CephTimeout,
+    errno.EEXIST: CephExists,
+}
+
+# Arguments whose values never reach a log, a result or an error message.
+SECRET_ARGS = frozenset(["key", "cephx_secret"])
+
+
+def error_for(rc, message, command=None):
+    """Map an errno (sign ignored) to the matching exception."""
+    rc = abs(rc)
+    return ERRNO_EXCEPTIONS.get(rc, CephError)(message or os.strerror(rc), rc=rc, command=command)
+
+
+def command_to_argv(command):
+    """``{"prefix": "osd pool set", "pool": "p", "yes_i_mean_it": True}`` ->
+    ``["osd", "pool", "set", "--pool", "p", "--yes_i_mean_it"]``."""
+    argv = command["prefix"].split()
+    for name in sorted(k for k in command if k not in ("prefix", "format")):
+        value = command[name]
+        if value is None or value is False:
+            continue
+        if value is True:
+            argv.append("--" + name)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                argv.extend(["--" + name, str(item)])
+        else:
+            argv.extend(["--" + name, str(value)])
+    return argv
+
+
+def describe(command):
+    """A loggable one-line form of a command, secrets replaced."""
+    safe = dict((k, "<redacted>" if k in SECRET_ARGS else v)
+                for k, v in command.items() if v is not None)
+    return "ceph " + " ".join(_quote(a) for a in command_to_argv(safe))
+
+
+def _quote(arg):
+    return "'%s'" % arg if (" " in arg or not arg) else arg
+
+
+def _parse(out):
+    if not out or not out.strip():
+        return None
+    try:
+        return json.loads(out)
+    except ValueError:
+        return out
+
+
+class Connection(object):
+    """Where and as whom to connect. Comes from the shared argument spec."""
+
+    def __init__(self, cluster="ceph", conf=None, client_name="client.admin", keyring=None,
+                 connect_timeout=10):
+        self.cluster = cluster
+        self.conf = conf
+        self.client_name = client_name
+        self.keyring = keyring
+        self.connect_timeout = int(connect_timeout)
+
+    def cli_args(self):
+        args = ["--cluster", self.cluster, "--name", self.client_name,
+                "--connect-timeout", str(self.connect_timeout)]
+        if self.conf:
+            args += ["--conf", self.conf]
+        if self.keyring:
+            args += ["--keyring", self.keyring]
+        return args
+
+
+class LibradosTransport(object):
+    name = "librados"
+
+    def __init__(self, connection):
+        self.connection = connection
+        self._cluster = None
+
+    def _handle(self):
+        if self._cluster is None:
+            c = self.connection
+            timeout = str(c.connect_timeout)
+            conf = {"client_mount_timeout": timeout, "rados_mon_op_timeout": timeout,
+                    "rados_osd_op_timeout": timeout}
+            if c.keyring:
+                conf["keyring"] = c.keyring
+            try:
+                cluster = rados.Rados(clustername=c.cluster, name=c.client_name,
+                                      conffile=c.conf or "", conf=conf)
+                cluster.connect(timeout=c.connect_timeout)
+            except rados.Error as e:
+                raise error_for(getattr(e, "errno", None) or errno.EIO,
+                                "cannot connect to Ceph cluster %r as %s (conf %s): %s"
+                                % (c.cluster, c.client_name, c.conf or "default", e))
+            self._cluster = cluster
+        return self._cluster
+
+    def mon_command(self, command, inbuf=b""):
+        rc, out, outs = self._handle().mon_command(json.dumps(command), inbuf or b"",
+                                                   timeout=self.connection.connect_timeout)
+        return -rc if rc < 0 else rc, out.decode("utf-8", "replace"), outs
+
+    def object_exists(self, pool, name):
+        try:
+            with self._handle().open_ioctx(pool) as ioctx:
+                try:
+                    ioctx.stat(name)
+                    return True
+                except rados.ObjectNotFound:
+                    return False
+        except rados.Error as e:
+            raise error_for(getattr(e, "errno", None) or errno.EIO, str(e))
+
+    def rbd_pool_init(self, pool):
+        try:
+            with self._handle().open_ioctx(pool) as ioctx:
+                rbd.RBD().pool_init(ioctx, False)
+        except (rados.Error, rbd.Error) as e:
+            raise error_for(getattr(e, "errno", None) or errno.EIO,
+                            "rbd pool init %s: %s" % (pool, e))
+
+    def close(self):
+        if self._cluster is not None:
+            self._cluster.shutdown()
+            self._cluster = None
+
+
+class CliTransport(object):
+    name = "cli"
+
+    def __init__(self, connection, run_command, get_bin_path):
+        self.connection = connection
+        self._run = run_command
+        self._bin = get_bin_path
+
+    def _exec(self, tool, argv, data=None):
+        # coreutils timeout bounds mon ops that connect but never answer.
+        limit = str(self.connection.connect_timeout + 5)
+        cmd = [self._bin("timeout"), "-k", "2", limit, self._bin(tool)] + self.connection.cli_args() + argv
+        rc, out, err = self._run(cmd, data=data, binary_data=True,
+                                 environ_update={"LC_ALL": "C"}, encoding=None)
+        out = out.decode("utf-8", "replace") if isinstance(out, bytes) else out
+        err = err.decode("utf-8", "replace") if isinstance(err, bytes) else err
+        return rc, out, err
+
+    def mon_command(self, command, inbuf=b""):
+        argv = command_to_argv(command) + ["--format", "json"]
+        if inbuf:
+            argv += ["-i", "-"]
+        rc, out, err = self._exec("ceph", argv, data=inbuf or None)
+        return _cli_errno(rc, err), out, _last_error_line(err)
+
+    def object_exists(self, pool, name):
+        rc, _, err = self._exec("rados", ["--pool", pool, "stat", name])
+        if rc == 0:
+            return True
+        code = _cli_errno(rc, err)
+        if code == errno.ENOENT:
+            return False
+        raise error_for(code, _last_error_line(err))
+
+    def rbd_pool_init(self, pool):
+        rc, _, err = self._exec("rbd", ["pool", "init", pool])
+        if rc != 0:
+            raise error_for(_cli_errno(rc, err), _last_error_line(err))
+
+    def close(self):
+        pass
+
+
+def _last_error_line(err):
+    lines = [l for l in (err or "").splitlines() if l.strip() and " -1 " not in l]
+    return lines[-1].strip() if lines else ""
+
+
+def _cli_errno(rc, err):
+    """The CLI prints ``Error ENOENT: ...`` and exits with the errno."""
+    if rc == 0:
+        return 0
+    if rc == 124:
+        return errno.ETIMEDOUT
+    for line in (err or "").splitlines():
+        if "timed out" in line:
+            return errno.ETIMEDOUT
+        if line.startswith("Error E"):
+            name = line.split()[1].rstrip(":")
+            return getattr(errno, name, rc)
+    return rc
+
+
+class CephRunner(object):
+    """Runs mon commands through one transport and records the ones that write."""
+
+    def __init__(self, transport):
+        self.transport = transport
+        self.commands = []      # writes, as loggable strings
+        self.call_count = 0     # every mon command, reads included
+
+    @classmethod
+    def for_module(cls, module, connection, transport="auto"):
+        if transport == "librados" and not HAS_RADOS:
+            module.fail_json(msg="transport=librados, but python3-rados does not import under this "
+                             "interpreter; set ansible_python_interpreter to the Python that has "
+                             "python3-rados, or use transport=cli")
+        if transport in ("auto", "librados") and HAS_RADOS:
+            return cls(LibradosTransport(connection))
+        return cls(CliTransport(connection, module.run_command,
+                                lambda tool: module.get_bin_path(tool, required=True)))
+
+    def mon(self, prefix, inbuf=None, **args):
+        """Run a command and return its parsed JSON (None when it prints nothing)."""
+        command = dict((k, v) for k, v in args.items() if v is not None)
+        command.update(prefix=prefix, format="json")
+        self.call_count += 1
+        rc, out, outs = self.transport.mon_command(command, inbuf)
+        if rc != 0:
+            raise error_for(rc, outs, describe(command))
+        return _parse(out)
+
+    def get(self, prefix, **args):
+        """A read: None when the thing does not exist."""
+        try:
+            return self.mon(prefix, **args)
+        except CephNotFound:
+            return None
+
+    def write(self, prefix, inbuf=None, **args):
+        self.commands.append(describe(dict(args, prefix=prefix)))
+        return self.mon(prefix, inbuf=inbuf, **args)
+
+    def object_exists(self, pool, name):
+        self.call_count += 1
+        return self.transport.object_exists(pool, name)
+
+    def rbd_pool_init(self, pool):
+        self.commands.append("rbd pool init %s" % pool)
+        self.call_count += 1
+        self.transport.rbd_pool_init(pool)
+
+    def close(self):
+        self.transport.close()

@@ -1,0 +1,108 @@
+# -*- coding: utf-8 -*-
+# Copyright: cephstack.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Validation and normalisation of Ceph values: names, sizes, caps, keys."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import base64
+import binascii
+import re
+import struct
+
+POOL_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,126}$")
+ENTITY_RE = re.compile(r"^(client|mgr|mds|osd|mon)\.[A-Za-z0-9_][A-Za-z0-9_.@-]*$")
+CAP_DAEMONS = ("mon", "osd", "mds", "mgr")
+# One grant: "allow <spec>" or "profile <name> [args]".
+GRANT_RE = re.compile(r"^(allow(\s+\S.*)?|profile\s+[a-z0-9-]+(\s+\S.*)?)$")
+SIZE_RE = re.compile(r"^\s*(\d+)\s*([KMGTPE]?)(i?B?)?\s*$", re.IGNORECASE)
+UNITS = dict(K=1, M=2, G=3, T=4, P=5, E=6)
+CEPHX_KEY_BYTES = 28   # u16 type, u32+u32 created, u16 len, 16 byte secret
+CEPHX_AES = 1
+
+
+def check_pool_name(name, option="name"):
+    if not isinstance(name, str) or not POOL_NAME_RE.match(name):
+        raise ValueError("%s=%r is not a valid pool name: use 1-127 characters from "
+                         "A-Z a-z 0-9 _ . - , not starting with '.' or '-'" % (option, name))
+    return name
+
+
+def check_entity(name, option="name"):
+    if not isinstance(name, str) or not ENTITY_RE.match(name):
+        raise ValueError("%s=%r is not a cephx entity: expected TYPE.ID with TYPE one of "
+                         "client, mgr, mds, osd, mon (e.g. client.glance)" % (option, name))
+    return name
+
+
+def parse_size(value, option):
+    """Bytes from an int or a string such as 10G, 10GiB, 512M (powers of 1024)."""
+    if isinstance(value, bool):
+        raise ValueError("%s=%r is not a size" % (option, value))
+    if isinstance(value, int):
+        n = value
+    else:
+        m = SIZE_RE.match(str(value))
+        if not m:
+            raise ValueError("%s=%r is not a size: use bytes or a number with K, M, G, T, P "
+                             "or E (powers of 1024), e.g. 100G" % (option, value))
+        n = int(m.group(1)) * 1024 ** UNITS.get(m.group(2).upper(), 0)
+    if n < 0:
+        raise ValueError("%s=%r must not be negative" % (option, value))
+    return n
+
+
+def normalize_cap(text):
+    """'profile rbd pool=a,profile  rbd pool=b' -> 'profile rbd pool=a, profile rbd pool=b'."""
+    grants = [" ".join(g.split()) for g in str(text).split(",")]
+    return ", ".join(g for g in grants if g)
+
+
+def normalize_caps(caps, option="caps"):
+    """Validate a {daemon: capstring} dict and return it normalised, empty entries dropped."""
+    if caps is None:
+        return None
+    if not isinstance(caps, dict):
+        raise ValueError("%s must be a dict of daemon type to cap string, e.g. "
+                         "{mon: 'profile rbd', osd: 'profile rbd pool=images'}" % option)
+    result = {}
+    for daemon, text in caps.items():
+        if daemon not in CAP_DAEMONS:
+            raise ValueError("%s has unknown daemon type %r: valid types are %s"
+                             % (option, daemon, ", ".join(CAP_DAEMONS)))
+        if text is None or str(text).strip() == "":
+            continue
+        cap = normalize_cap(text)
+        for grant in cap.split(", "):
+            if not GRANT_RE.match(grant):
+                raise ValueError("%s.%s=%r is malformed: each comma-separated grant must start "
+                                 "with 'allow' or 'profile <name>' (e.g. 'profile rbd pool=images')"
+                                 % (option, daemon, text))
+        result[daemon] = cap
+    return result
+
+
+def check_cephx_key(key, option="key"):
+    """A cephx key is base64 of 28 bytes: type, creation time, length 16, secret."""
+    try:
+        raw = base64.b64decode(str(key).strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("%s is not valid base64 (a cephx key looks like AQ...==, 40 characters)"
+                         % option)
+    if len(raw) != CEPHX_KEY_BYTES:
+        raise ValueError("%s decodes to %d bytes; a cephx key decodes to %d"
+                         % (option, len(raw), CEPHX_KEY_BYTES))
+    key_type, _sec, _nsec, length = struct.unpack("<HIIH", raw[:12])
+    if key_type != CEPHX_AES or length != 16:
+        raise ValueError("%s is not an AES cephx key (type %d, length %d)"
+                         % (option, key_type, length))
+    return str(key).strip()
+
+
+def keyring_text(entity, key, caps):
+    """The keyring file form, as 'ceph auth get' prints it."""
+    lines = ["[%s]" % entity, "\tkey = %s" % key]
+    for daemon in sorted(caps or {}):
+        lines.append('\tcaps %s = "%s"' % (daemon, caps[daemon]))
+    return "\n".join(lines) + "\n"
