@@ -25,9 +25,10 @@ options:
         module's operations require.
     type: str
     default: client.admin
-  keyring:
+  client_keyring:
     description:
-      - Path to the keyring of O(client_name). Defaults to Ceph's own search path.
+      - Path to the keyring of O(client_name). Defaults to Ceph's own search path
+        (C(/etc/ceph/<cluster>.<client_name>.keyring) and others).
     type: path
   connect_timeout:
     description:

@@ -28,7 +28,7 @@ CONNECTION_ARGS = dict(
     cluster=dict(type="str", default="ceph"),
     conf=dict(type="path"),
     client_name=dict(type="str", default="client.admin"),
-    keyring=dict(type="path", no_log=False),
+    client_keyring=dict(type="path", no_log=False),
     connect_timeout=dict(type="int", default=10),
     transport=dict(type="str", default="auto", choices=["auto", "librados", "cli"]),
 )
@@ -68,7 +68,7 @@ class CephResourceModule(object):
         if p["connect_timeout"] is not None and p["connect_timeout"] < 1:
             self.module.fail_json(msg="connect_timeout must be at least 1 second, got %s"
                                   % p["connect_timeout"])
-        self.connection = Connection(p["cluster"], p["conf"], p["client_name"], p["keyring"],
+        self.connection = Connection(p["cluster"], p["conf"], p["client_name"], p["client_keyring"],
                                      p["connect_timeout"])
         self.runner = CephRunner.for_module(self.module, self.connection, p["transport"])
 
