@@ -213,7 +213,7 @@ class CliTransport(object):
         return _cli_errno(rc, err), out, _last_error_line(err)
 
     def object_exists(self, pool, name):
-        rc, _, err = self._exec("rados", ["--pool", pool, "stat", name])
+        rc, dummy, err = self._exec("rados", ["--pool", pool, "stat", name])
         if rc == 0:
             return True
         code = _cli_errno(rc, err)
@@ -222,7 +222,7 @@ class CliTransport(object):
         raise error_for(code, _last_error_line(err))
 
     def rbd_pool_init(self, pool):
-        rc, _, err = self._exec("rbd", ["pool", "init", pool])
+        rc, dummy, err = self._exec("rbd", ["pool", "init", pool])
         if rc != 0:
             raise error_for(_cli_errno(rc, err), _last_error_line(err))
 

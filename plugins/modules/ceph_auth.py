@@ -20,7 +20,7 @@ description:
   - The key is never returned unless O(return_key=true), and never appears in diff output
     or in the list of commands.
 author:
-  - cephstack.cloud contributors
+  - cephstack.cloud contributors (@cephstack)
 extends_documentation_fragment:
   - cephstack.cloud.ceph_connection
 options:
@@ -270,8 +270,8 @@ class CephAuth(CephResourceModule):
         if known_key is not None and content == keyring_text(self.params["name"], known_key, None) \
                 and attrs == wanted_attrs:
             return None
-        return Change("write keyring %s (%s:%s %s)" % (kr["path"], kr["owner"] or kr["uid"],
-                                                        kr["group"] or kr["gid"], kr["mode"]),
+        owner, group = kr["owner"] or kr["uid"], kr["group"] or kr["gid"]
+        return Change("write keyring %s (%s:%s %s)" % (kr["path"], owner, group, kr["mode"]),
                       self.write_keyring)
 
     # --- apply --------------------------------------------------------------

@@ -16,7 +16,7 @@ description:
   - Runs C(rbd pool init) whenever an rbd pool lacks it, not only at creation, so a failed
     first run heals on the next.
 author:
-  - cephstack.cloud contributors
+  - cephstack.cloud contributors (@cephstack)
 extends_documentation_fragment:
   - cephstack.cloud.ceph_connection
 options:

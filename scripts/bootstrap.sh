@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Idempotent set-up of a fresh Debian 12 machine (as root): Debian packages for the lab
+# and the Ceph client side, and the Python virtualenv pinned by requirements.txt.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+export DEBIAN_FRONTEND=noninteractive
+
+apt_packages=(
+  ceph-mon ceph-mgr ceph-osd ceph-mds ceph-common
+  python3-rados python3-rbd python3-cephfs
+  python3-venv python3-pip git procps
+)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+venv=$top/.venv
+stamp=$venv/.requirements.sha
+want=$(sha256sum "$top/requirements.txt" | cut -d' ' -f1)
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "bootstrap: building $venv"
+  /usr/bin/python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check --upgrade pip
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$top/requirements.txt"
+  echo "$want" >"$stamp"
+fi
+
+# Ansible finds this checkout as the cephstack.cloud collection.
+mkdir -p "$top/.build/collections/ansible_collections/cephstack"
+ln -sfn "$top" "$top/.build/collections/ansible_collections/cephstack/cloud"

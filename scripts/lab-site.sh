@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The main job on the embedded default: start the all-in-one lab and run playbooks/site.yml.
+#   scripts/lab-site.sh [extra ansible-playbook args]
+# CEPH_LAB_DIR selects the lab directory (default /var/tmp/cephstack-lab). The lab keeps
+# running afterwards; stop it with: lab/ceph-lab stop [--purge]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+"$here/bootstrap.sh"
+. "$here/env.sh"
+lab_dir=${CEPH_LAB_DIR:-/var/tmp/cephstack-lab}
+"$top/lab/ceph-lab" start --dir "$lab_dir"
+cd "$top"
+ansible-playbook -i playbooks/inventory/lab.yml playbooks/site.yml -e cephstack_lab_dir="$lab_dir" "$@"

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Static checks: yamllint, ansible-lint (production profile), ansible-test sanity, and
+# galaxy build + install + ansible-doc of every module.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/env.sh"
+cd "$top"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "== yamllint"
+yamllint -s .
+
+echo "== ansible-lint (production profile)"
+ansible-lint --profile production --offline -q
+
+echo "== ansible-galaxy build, install, ansible-doc"
+ansible-galaxy collection build --force --output-path "$work/dist" . >/dev/null
+ANSIBLE_COLLECTIONS_PATH=$work/installed ansible-galaxy collection install --force -p "$work/installed" "$work"/dist/cephstack-cloud-*.tar.gz >/dev/null
+for m in plugins/modules/*.py; do
+  name=$(basename "$m" .py)
+  ANSIBLE_COLLECTIONS_PATH=$work/installed ansible-doc "cephstack.cloud.$name" >/dev/null
+  echo "ansible-doc cephstack.cloud.$name: ok"
+done
+
+echo "== ansible-test sanity"
+# ansible-test downloads get-pip.py from a host this network cannot reach; use ours.
+pip_version=$(python - <<'PY'
+import re, ansible_test, pathlib
+src = (pathlib.Path(ansible_test.__file__).parent / "_internal" / "python_requirements.py").read_text()
+print(re.search(r"pip='([0-9.]+)'", src).group(1))
+PY
+)
+mkdir -p ~/.ansible/test/cache
+cp "$here/get-pip-offline.py" ~/.ansible/test/cache/"get_pip_${pip_version//./_}.py"
+dest=$work/sanity/ansible_collections/cephstack/cloud
+mkdir -p "$dest"
+git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C "$dest"
+(cd "$dest" && git init -q && git add -A && \
+  ansible-test sanity --requirements --python "$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')" --color no \
+    --exclude lab/ --exclude scripts/ 2>&1 | grep -v '^Running sanity test' || exit 1)
+echo "static checks: ok"
