@@ -55,7 +55,7 @@ class CephResourceModule(object):
     required_if = []
     secret_fields = ()
 
-    def __init__(self, module=None):
+    def __init__(self, module=None, runner=None):
         spec = dict(CONNECTION_ARGS)
         spec.update(self.argument_spec)
         self.module = module or AnsibleModule(argument_spec=spec, supports_check_mode=True,
@@ -70,7 +70,7 @@ class CephResourceModule(object):
                                   % p["connect_timeout"])
         self.connection = Connection(p["cluster"], p["conf"], p["client_name"], p["client_keyring"],
                                      p["connect_timeout"])
-        self.runner = CephRunner.for_module(self.module, self.connection, p["transport"])
+        self.runner = runner or CephRunner.for_module(self.module, self.connection, p["transport"])
 
     # --- hooks -------------------------------------------------------------
     def validate(self):

@@ -1,0 +1,62 @@
+"""Replay recorded Ceph answers through the real runner and the real AnsibleModule."""
+import json
+import os
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephRunner
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, name)) as f:
+        return json.load(f)
+
+
+class RecordedTransport(object):
+    """Answers reads from recorded output; records writes and answers them with rc 0."""
+    name = "recorded"
+
+    def __init__(self, answers=None, objects=()):
+        self.answers = answers or {}      # prefix -> (rc, out, outs) or a JSON-able value
+        self.objects = set(objects)       # "pool/object" that exist
+        self.sent = []                    # every command dict, with its inbuf
+        self.pool_inits = []
+
+    def mon_command(self, command, inbuf=b""):
+        self.sent.append((command, inbuf))
+        answer = self.answers.get(command["prefix"])
+        if isinstance(answer, tuple):
+            return answer
+        if callable(answer):
+            return answer(command)
+        return 0, json.dumps(answer) if answer is not None else "", ""
+
+    def object_exists(self, pool, name):
+        return "%s/%s" % (pool, name) in self.objects
+
+    def rbd_pool_init(self, pool):
+        self.pool_inits.append(pool)
+
+    def close(self):
+        pass
+
+    def writes(self):
+        return [c for c, _ in self.sent if not c["prefix"].startswith(("osd pool ls", "auth get", "osd crush rule dump", "mon dump"))
+                or c["prefix"] == "auth get-or-create"]
+
+
+def run_module(cls, args, transport, capsys, check_mode=False, diff=False):
+    """Run a module class to exit_json/fail_json; return (failed, result)."""
+    args = dict(args)
+    if check_mode:
+        args["_ansible_check_mode"] = True
+    if diff:
+        args["_ansible_diff"] = True
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as exc:
+            cls(runner=CephRunner(transport)).execute()
+    result = json.loads(capsys.readouterr().out)
+    return exc.value.code != 0, result

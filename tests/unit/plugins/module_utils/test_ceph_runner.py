@@ -1,0 +1,109 @@
+import errno
+import json
+
+import pytest
+
+from ansible_collections.cephstack.cloud.plugins.module_utils import ceph_runner as r
+from tests.unit.helpers import RecordedTransport, fixture
+
+
+@pytest.mark.parametrize("command, argv", [
+    ({"prefix": "osd pool set", "pool": "images", "var": "size", "val": "2"},
+     ["osd", "pool", "set", "--pool", "images", "--val", "2", "--var", "size"]),
+    ({"prefix": "osd pool rm", "pool": "x", "pool2": "x", "yes_i_really_really_mean_it": True},
+     ["osd", "pool", "rm", "--pool", "x", "--pool2", "x", "--yes_i_really_really_mean_it"]),
+    ({"prefix": "auth caps", "entity": "client.a", "caps": ["mon", "profile rbd"], "format": "json"},
+     ["auth", "caps", "--caps", "mon", "--caps", "profile rbd", "--entity", "client.a"]),
+    ({"prefix": "osd pool create", "pool": "p", "pg_num": None, "bulk": False},
+     ["osd", "pool", "create", "--pool", "p"]),
+])
+def test_command_to_argv(command, argv):
+    assert r.command_to_argv(command) == argv
+
+
+def test_describe_redacts_secret_args():
+    text = r.describe({"prefix": "osd new", "cephx_secret": "AQSECRET=="})
+    assert "AQSECRET" not in text and "<redacted>" in text
+
+
+@pytest.mark.parametrize("case, code", [
+    ("auth_get_missing", errno.ENOENT),
+    ("auth_caps_malformed", errno.EINVAL),
+    ("pool_set_missing", errno.ENOENT),
+    ("unreachable", errno.ETIMEDOUT),
+])
+def test_cli_errno_from_recorded_stderr(case, code):
+    recorded = fixture("cli_errors.json")[case]
+    assert r._cli_errno(recorded["rc"], recorded["stderr"]) == code
+
+
+@pytest.mark.parametrize("code, exc", [
+    (errno.ENOENT, r.CephNotFound), (errno.EPERM, r.CephPermissionDenied),
+    (errno.EACCES, r.CephPermissionDenied), (errno.EINVAL, r.CephInvalid),
+    (errno.ETIMEDOUT, r.CephTimeout), (errno.EEXIST, r.CephExists), (errno.EIO, r.CephError),
+])
+def test_error_mapping(code, exc):
+    err = r.error_for(-code, "boom")
+    assert type(err) is exc and err.rc == code
+
+
+class FakeRun(object):
+    def __init__(self, rc=0, out=b"", err=b""):
+        self.calls = []
+        self.answer = (rc, out, err)
+
+    def __call__(self, argv, data=None, **kwargs):
+        self.calls.append((argv, data, kwargs))
+        return self.answer
+
+
+def cli(run):
+    conn = r.Connection(conf="/etc/ceph/x.conf", keyring="/k", connect_timeout=7)
+    return r.CliTransport(conn, run, lambda tool: "/usr/bin/" + tool)
+
+
+def test_cli_transport_builds_argv_with_timeout_and_json():
+    run = FakeRun(out=json.dumps(fixture("mon_dump.json")).encode())
+    runner = r.CephRunner(cli(run))
+    dump = runner.mon("mon dump")
+    assert dump["fsid"] == fixture("mon_dump.json")["fsid"]
+    argv, data, kwargs = run.calls[0]
+    assert argv[:4] == ["/usr/bin/timeout", "-k", "2", "12"]
+    assert argv[4] == "/usr/bin/ceph"
+    assert ["--connect-timeout", "7"] == argv[argv.index("--connect-timeout"):argv.index("--connect-timeout") + 2]
+    assert argv[-4:] == ["mon", "dump", "--format", "json"]
+    assert kwargs["environ_update"] == {"LC_ALL": "C"}
+    assert data is None
+
+
+def test_cli_transport_sends_inbuf_on_stdin_not_argv():
+    run = FakeRun()
+    runner = r.CephRunner(cli(run))
+    secret = b"[client.x]\n\tkey = AQAeoAFrtG3cFRAA0+fnE1OFO/TA3lPa7zBxEg==\n"
+    runner.write("auth import", inbuf=secret)
+    argv, data, _ = run.calls[0]
+    assert data == secret
+    assert "-i" in argv and argv[argv.index("-i") + 1] == "-"
+    assert not any("AQAe" in a for a in argv)
+    assert runner.commands == ["ceph auth import"]
+
+
+def test_cli_transport_maps_recorded_errors():
+    rec = fixture("cli_errors.json")["auth_get_missing"]
+    runner = r.CephRunner(cli(FakeRun(rec["rc"], rec["stdout"].encode(), rec["stderr"].encode())))
+    assert runner.get("auth get", entity="client.nope") is None
+    rec = fixture("cli_errors.json")["auth_caps_malformed"]
+    runner = r.CephRunner(cli(FakeRun(rec["rc"], rec["stdout"].encode(), rec["stderr"].encode())))
+    with pytest.raises(r.CephInvalid) as e:
+        runner.write("auth caps", entity="client.glance", caps=["mon", "bogus"])
+    assert "capability parse failed" in str(e.value)
+
+
+def test_runner_counts_calls_and_records_only_writes():
+    t = RecordedTransport({"osd pool ls": fixture("osd_pool_ls_detail.json")})
+    runner = r.CephRunner(t)
+    runner.mon("osd pool ls", detail="detail")
+    runner.write("osd pool set", pool="images", var="size", val="2")
+    assert runner.call_count == 2
+    assert runner.commands == ["ceph osd pool set --pool images --val 2 --var size"]
+    assert t.sent[0][0] == {"prefix": "osd pool ls", "detail": "detail", "format": "json"}

@@ -1,0 +1,125 @@
+"""ceph_pool's decisions, replayed against the lab's recorded `osd pool ls detail`."""
+import copy
+import json
+
+import pytest
+
+from ansible_collections.cephstack.cloud.plugins.modules.ceph_pool import CephPool
+from tests.unit.helpers import RecordedTransport, fixture, run_module
+
+# In the recording: images/volumes/backups/vms, size 1, pg_num 8, autoscale off, rbd, initialised.
+POOLS = fixture("osd_pool_ls_detail.json")
+INITIALISED = ["%s/rbd_info" % p["pool_name"] for p in POOLS]
+
+
+def transport(pools=None, objects=INITIALISED):
+    return RecordedTransport({"osd pool ls": pools if pools is not None else POOLS,
+                              "osd crush rule dump": fixture("osd_crush_rule_dump.json")}, objects)
+
+
+def with_pool(name, **changes):
+    pools = copy.deepcopy(POOLS)
+    for p in pools:
+        if p["pool_name"] == name:
+            p.update(changes)
+    return pools
+
+
+def test_matching_pool_is_one_batched_read_and_no_change(capsys):
+    t = transport()
+    failed, res = run_module(CephPool, dict(name="images", pg_num=8, size=1, min_size=1, application="rbd",
+                                            crush_rule="replicated_rule"), t, capsys)
+    assert not failed and res["changed"] is False and res["commands"] == []
+    assert [c["prefix"] for c, _ in t.sent] == ["osd pool ls", "osd crush rule dump"]
+
+
+def test_size_change_sets_only_size(capsys):
+    t = transport()
+    failed, res = run_module(CephPool, dict(name="vms", size=2, pg_num=8), t, capsys)
+    assert res["changed"] and res["commands"] == ["ceph osd pool set --pool vms --val 2 --var size"]
+
+
+def test_check_mode_predicts_without_writing(capsys):
+    t = transport()
+    failed, res = run_module(CephPool, dict(name="vms", size=2, min_size=2, quota_max_objects=100), t, capsys,
+                             check_mode=True, diff=True)
+    assert res["changed"]
+    assert len(res["commands"]) == 3
+    assert [c["prefix"] for c, _ in t.sent] == ["osd pool ls"]
+    assert res["diff"]["before"]["size"] == 1 and res["diff"]["after"]["size"] == 2
+    assert res["pool"]["min_size"] == 2 and res["pool"]["quota_max_objects"] == 100
+
+
+def test_lowering_size_sets_min_size_first(capsys):
+    t = transport(with_pool("vms", size=3, min_size=2))
+    failed, res = run_module(CephPool, dict(name="vms", size=1, min_size=1), t, capsys)
+    assert res["commands"] == ["ceph osd pool set --pool vms --val 1 --var min_size",
+                               "ceph osd pool set --pool vms --val 1 --var size"]
+
+
+def test_pg_num_ignored_under_autoscale_warns(capsys):
+    t = transport(with_pool("vms", pg_autoscale_mode="on"))
+    failed, res = run_module(CephPool, dict(name="vms", pg_num=64), t, capsys)
+    assert not res["changed"]
+    assert any("pg_num=64 ignored" in str(w) for w in res["warnings"])
+
+
+def test_missing_rbd_init_heals(capsys):
+    t = transport(objects=[])
+    failed, res = run_module(CephPool, dict(name="images", application="rbd"), t, capsys)
+    assert res["changed"] and res["commands"] == ["rbd pool init images"]
+
+
+def test_new_pool_create_then_settings(capsys):
+    t = transport()
+    failed, res = run_module(CephPool, dict(name="newpool", pg_num=16, size=2, min_size=1, application="rbd",
+                                            quota_max_bytes="1G"), t, capsys, check_mode=True)
+    assert res["commands"] == [
+        "ceph osd pool create --pg_num 16 --pgp_num 16 --pool newpool --pool_type replicated --size 2",
+        "ceph osd pool set --pool newpool --val 1 --var min_size",
+        "ceph osd pool set-quota --field max_bytes --pool newpool --val 1073741824",
+        "ceph osd pool application enable --app rbd --pool newpool",
+        "rbd pool init newpool",
+    ]
+
+
+def test_absent(capsys):
+    t = transport()
+    removed = [p for p in POOLS if p["pool_name"] != "vms"]
+    t.answers["osd pool ls"] = lambda cmd: (0, json.dumps(
+        removed if any(c["prefix"] == "osd pool rm" for c, _ in t.sent) else POOLS), "")
+    failed, res = run_module(CephPool, dict(name="vms", state="absent"), t, capsys)
+    assert res["changed"] and res["pool"] == {}
+    assert t.sent[-1][0]["prefix"] == "osd pool rm"
+
+
+def test_absent_forbidden_by_mon_is_explained(capsys):
+    t = transport()
+    t.answers["osd pool rm"] = (1, "", "pool deletion is disabled; you must first set the "
+                                "mon_allow_pool_delete config option to true before you can destroy a pool")
+    failed, res = run_module(CephPool, dict(name="vms", state="absent"), t, capsys)
+    assert failed and "mon_allow_pool_delete=true" in res["msg"]
+
+
+@pytest.mark.parametrize("args, words", [
+    (dict(name="bad/name"), ["name=", "not a valid pool name"]),
+    (dict(name="p", pg_num=0), ["pg_num must be at least 1"]),
+    (dict(name="p", size=1, min_size=2), ["min_size (2) must not exceed size (1)"]),
+    (dict(name="p", pg_num=8, pgp_num=16), ["pgp_num (16) must not exceed pg_num (8)"]),
+    (dict(name="p", quota_max_bytes="lots"), ["quota_max_bytes"]),
+    (dict(name="p", pool_type="erasure", size=3), ["size is set by the erasure code profile"]),
+    (dict(name="p", allow_ec_overwrites=True), ["allow_ec_overwrites applies only to pool_type=erasure"]),
+    (dict(name="images", crush_rule="nope"), ["crush_rule='nope' does not exist", "replicated_rule"]),
+    (dict(name="images", pool_type="erasure"), ["pool_type=erasure cannot be changed"]),
+    (dict(name="images", application="rgw"), ["already has application rbd"]),
+])
+def test_bad_input_names_the_option(capsys, args, words):
+    failed, res = run_module(CephPool, args, transport(), capsys)
+    assert failed
+    for w in words:
+        assert w in res["msg"]
+
+
+def test_unknown_application_rejected_by_choices(capsys):
+    failed, res = run_module(CephPool, dict(name="p", application="nfs"), transport(), capsys)
+    assert failed and "application" in res["msg"] and "rbd, rgw, cephfs" in res["msg"]
