@@ -90,7 +90,7 @@ def test_absent(capsys):
         removed if any(c["prefix"] == "osd pool rm" for c, _ in t.sent) else POOLS), "")
     failed, res = run_module(CephPool, dict(name="vms", state="absent"), t, capsys)
     assert res["changed"] and res["pool"] == {}
-    assert t.sent[-1][0]["prefix"] == "osd pool rm"
+    assert [c["prefix"] for c, _ in t.sent] == ["osd pool ls", "osd pool rm", "osd pool ls"]
 
 
 def test_absent_forbidden_by_mon_is_explained(capsys):
