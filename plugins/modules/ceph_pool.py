@@ -298,10 +298,11 @@ class CephPool(CephResourceModule):
         name = p["name"]
         out = []
 
-        def set_var(var, val):
+        def set_var(var, val, confirm=False):
             if isinstance(val, bool):
                 val = "true" if val else "false"
-            out.append(self.ceph_change("osd pool set", pool=name, var=var, val=str(val)))
+            out.append(self.ceph_change("osd pool set", pool=name, var=var, val=str(val),
+                                        yes_i_really_mean_it=True if confirm else None))
 
         def differs(key, want):
             return want is not None and cur.get(key) != want
@@ -315,7 +316,9 @@ class CephPool(CephResourceModule):
             set_var("min_size", min_size)
             min_size = None
         if differs("size", size):
-            set_var("size", size)
+            if size == 1:
+                self.warn("size=1 keeps a single copy of pool %s: losing one OSD loses data" % name)
+            set_var("size", size, confirm=size == 1)
         if differs("min_size", min_size):
             set_var("min_size", min_size)
         if differs("pg_autoscale_mode", p["pg_autoscale_mode"]):
