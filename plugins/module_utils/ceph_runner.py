@@ -15,6 +15,7 @@ __metaclass__ = type
 import errno
 import json
 import os
+import re
 
 try:
     import rados
@@ -61,6 +62,9 @@ ERRNO_EXCEPTIONS = {
     errno.ETIMEDOUT: CephTimeout,
     errno.EEXIST: CephExists,
 }
+
+ERRNO_IN_TEXT = re.compile(r"\((\d+)\) [A-Z]")
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\S+ [0-9a-f]+ ")   # Ceph's own log output on stderr
 
 # Arguments whose values never reach a log, a result or an error message.
 SECRET_ARGS = frozenset(["key", "cephx_secret"])
@@ -121,9 +125,13 @@ class Connection(object):
         self.keyring = keyring
         self.connect_timeout = int(connect_timeout)
 
-    def cli_args(self):
-        args = ["--cluster", self.cluster, "--name", self.client_name,
-                "--connect-timeout", str(self.connect_timeout)]
+    def cli_args(self, tool="ceph"):
+        args = ["--cluster", self.cluster, "--name", self.client_name]
+        if tool == "ceph":
+            args += ["--connect-timeout", str(self.connect_timeout)]
+        else:   # rados and rbd take the config options themselves
+            t = str(self.connect_timeout)
+            args += ["--client_mount_timeout", t, "--rados_mon_op_timeout", t, "--rados_osd_op_timeout", t]
         if self.conf:
             args += ["--conf", self.conf]
         if self.keyring:
@@ -198,7 +206,7 @@ class CliTransport(object):
     def _exec(self, tool, argv, data=None):
         # coreutils timeout bounds mon ops that connect but never answer.
         limit = str(self.connection.connect_timeout + 5)
-        cmd = [self._bin("timeout"), "-k", "2", limit, self._bin(tool)] + self.connection.cli_args() + argv
+        cmd = [self._bin("timeout"), "-k", "2", limit, self._bin(tool)] + self.connection.cli_args(tool) + argv
         rc, out, err = self._run(cmd, data=data, binary_data=True,
                                  environ_update={"LC_ALL": "C"}, encoding=None)
         out = out.decode("utf-8", "replace") if isinstance(out, bytes) else out
@@ -231,7 +239,7 @@ class CliTransport(object):
 
 
 def _last_error_line(err):
-    lines = [l for l in (err or "").splitlines() if l.strip() and " -1 " not in l]
+    lines = [l for l in (err or "").splitlines() if l.strip() and not LOG_LINE.match(l)]
     return lines[-1].strip() if lines else ""
 
 
@@ -242,11 +250,16 @@ def _cli_errno(rc, err):
     if rc == 124:
         return errno.ETIMEDOUT
     for line in (err or "").splitlines():
+        if LOG_LINE.match(line):
+            continue
         if "timed out" in line:
             return errno.ETIMEDOUT
         if line.startswith("Error E"):
             name = line.split()[1].rstrip(":")
             return getattr(errno, name, rc)
+        found = ERRNO_IN_TEXT.search(line)      # rados/rbd: "...: (2) No such file or directory"
+        if found:
+            return int(found.group(1))
     return rc
 
 

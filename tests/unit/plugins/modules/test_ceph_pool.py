@@ -54,7 +54,8 @@ def test_lowering_size_sets_min_size_first(capsys):
     t = transport(with_pool("vms", size=3, min_size=2))
     failed, res = run_module(CephPool, dict(name="vms", size=1, min_size=1), t, capsys)
     assert res["commands"] == ["ceph osd pool set --pool vms --val 1 --var min_size",
-                               "ceph osd pool set --pool vms --val 1 --var size"]
+                               "ceph osd pool set --pool vms --val 1 --var size --yes_i_really_mean_it"]
+    assert any("size=1 keeps a single copy" in str(w) for w in res["warnings"])
 
 
 def test_pg_num_ignored_under_autoscale_warns(capsys):
