@@ -78,8 +78,10 @@ def error_for(rc, message, command=None):
 
 def command_to_argv(command):
     """``{"prefix": "osd pool set", "pool": "p", "yes_i_mean_it": True}`` ->
-    ``["osd", "pool", "set", "--pool", "p", "--yes_i_mean_it"]``."""
+    ``["osd", "pool", "set", "--pool", "p", "--yes_i_mean_it"]``. A list argument (at most
+    one per command, such as caps) goes last, positionally."""
     argv = command["prefix"].split()
+    positional = []
     for name in sorted(k for k in command if k not in ("prefix", "format")):
         value = command[name]
         if value is None or value is False:
@@ -87,11 +89,11 @@ def command_to_argv(command):
         if value is True:
             argv.append("--" + name)
         elif isinstance(value, (list, tuple)):
-            for item in value:
-                argv.extend(["--" + name, str(item)])
+            # The CLI splits "--caps 'a, b'" on commas; positional list items are kept whole.
+            positional.extend(str(item) for item in value)
         else:
             argv.extend(["--" + name, str(value)])
-    return argv
+    return argv + positional
 
 
 def describe(command):

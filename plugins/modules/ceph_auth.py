@@ -125,7 +125,7 @@ commands:
   returned: always
   type: list
   elements: str
-  sample: ["ceph auth caps --caps mon --caps 'profile rbd' --entity client.glance"]
+  sample: ["ceph auth caps --entity client.glance mon 'profile rbd'"]
 transport:
   description: The transport used, V(librados) or V(cli).
   returned: always

@@ -13,7 +13,9 @@ from tests.unit.helpers import RecordedTransport, fixture
     ({"prefix": "osd pool rm", "pool": "x", "pool2": "x", "yes_i_really_really_mean_it": True},
      ["osd", "pool", "rm", "--pool", "x", "--pool2", "x", "--yes_i_really_really_mean_it"]),
     ({"prefix": "auth caps", "entity": "client.a", "caps": ["mon", "profile rbd"], "format": "json"},
-     ["auth", "caps", "--caps", "mon", "--caps", "profile rbd", "--entity", "client.a"]),
+     ["auth", "caps", "--entity", "client.a", "mon", "profile rbd"]),
+    ({"prefix": "auth get-or-create", "entity": "client.a", "caps": ["osd", "profile rbd pool=a, profile rbd pool=b"]},
+     ["auth", "get-or-create", "--entity", "client.a", "osd", "profile rbd pool=a, profile rbd pool=b"]),
     ({"prefix": "osd pool create", "pool": "p", "pg_num": None, "bulk": False},
      ["osd", "pool", "create", "--pool", "p"]),
 ])
