@@ -1,0 +1,102 @@
+"""Benchmark: the no-change re-run of 4 pools + 4 users, against 8 ansible.builtin.ping tasks.
+
+Starts its own lab (ports 3392/6792), converges the pools and users once, then times
+each playbook several times and prints the median wall time and the mon/rados calls
+per module call. Not a test: it prints figures for docs/performance.md.
+
+    .venv/bin/python bench/bench.py [--runs 5]
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LAB = "/var/tmp/cephstack-bench-lab"
+ENV = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".build", "collections"),
+           ANSIBLE_CONFIG=os.path.join(TOP, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+
+POOLS = ["volumes", "images", "backups", "vms"]
+USERS = {
+    "client.glance": {"mon": "profile rbd", "osd": "profile rbd pool=images"},
+    "client.cinder": {"mon": "profile rbd", "osd": "profile rbd pool=volumes, profile rbd pool=vms"},
+    "client.cinder-backup": {"mon": "profile rbd", "osd": "profile rbd pool=backups"},
+    "client.nova": {"mon": "profile rbd", "osd": "profile rbd pool=vms"},
+}
+HEADER = """- hosts: localhost
+  connection: local
+  gather_facts: false
+  vars: {ansible_python_interpreter: /usr/bin/python3}
+  tasks:
+"""
+
+
+def ceph_play(transport):
+    tasks = []
+    for i, pool in enumerate(POOLS):
+        tasks.append("    - cephstack.cloud.ceph_pool: {name: %s, pg_num: 8, size: 1, application: rbd, conf: %s/ceph.conf, "
+                     "transport: %s}\n      register: p%d\n" % (pool, LAB, transport, i))
+    for i, (user, caps) in enumerate(USERS.items()):
+        tasks.append("    - cephstack.cloud.ceph_auth: {name: %s, caps: %s, conf: %s/ceph.conf, transport: %s}\n"
+                     "      register: u%d\n" % (user, json.dumps(caps), LAB, transport, i))
+    tasks.append("    - ansible.builtin.debug:\n        msg: \"CALLS {{ [p0, p1, p2, p3, u0, u1, u2, u3] | "
+                 "map(attribute='ceph_calls') | list | to_json }} CHANGED {{ [p0, p1, p2, p3, u0, u1, u2, u3] | "
+                 "select('changed') | list | length }}\"\n")
+    return HEADER + "".join(tasks)
+
+
+def ping_play():
+    """Same shape as ceph_play: 8 registered tasks and one debug task."""
+    tasks = "".join("    - ansible.builtin.ping:\n      register: p%d\n" % i for i in range(8))
+    return HEADER + tasks + ("    - ansible.builtin.debug:\n        msg: \"CHANGED {{ [p0, p1, p2, p3, p4, p5, p6, p7] | "
+                             "select('changed') | list | length }}\"\n")
+
+
+def run(path):
+    started = time.monotonic()
+    res = subprocess.run(["ansible-playbook", path], capture_output=True, text=True, env=ENV, cwd=TOP)
+    elapsed = time.monotonic() - started
+    if res.returncode != 0:
+        raise SystemExit(res.stdout[-3000:])
+    return elapsed, res.stdout
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    runs = ap.parse_args().runs
+    lab = os.path.join(TOP, "lab", "ceph-lab")
+    subprocess.run([lab, "stop", "--dir", LAB, "--purge"], check=True, capture_output=True)
+    subprocess.run([lab, "start", "--dir", LAB, "--v2-port", "3392", "--v1-port", "6792"], check=True)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            plays = {}
+            for name, text in (("ping", ping_play()), ("librados", ceph_play("librados")), ("cli", ceph_play("cli"))):
+                plays[name] = os.path.join(tmp, name + ".yml")
+                with open(plays[name], "w") as f:
+                    f.write(text)
+            run(plays["librados"])      # converge once
+            rows = []
+            for name in ("ping", "librados", "cli"):
+                times, out = [], ""
+                for _ in range(runs):
+                    t, out = run(plays[name])
+                    times.append(t)
+                calls = re.search(r"CALLS (\[[^\]]*\]) CHANGED (\d+)", out)
+                rows.append((name, statistics.median(times), min(times), max(times),
+                             calls.group(1) if calls else "-", calls.group(2) if calls else "-"))
+        ping = rows[0][1]
+        print("8 tasks, %d runs each, median wall time of ansible-playbook (2 cores):" % runs)
+        print("%-10s %8s %8s %8s %7s  %-28s %s" % ("play", "median", "min", "max", "x ping", "calls per task", "changed"))
+        for name, med, lo, hi, calls, changed in rows:
+            print("%-10s %7.2fs %7.2fs %7.2fs %6.2fx  %-28s %s" % (name, med, lo, hi, med / ping, calls, changed))
+    finally:
+        subprocess.run([lab, "stop", "--dir", LAB, "--purge"], check=True, capture_output=True)
+
+
+if __name__ == "__main__":
+    main()
