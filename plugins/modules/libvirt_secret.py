@@ -1,0 +1,279 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: cephstack.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: libvirt_secret
+short_description: Manage libvirt secrets, such as the cephx key qemu uses for RBD disks
+version_added: 0.1.0
+description:
+  - Defines, updates and removes a libvirt secret with C(virsh), and sets its value.
+  - The value never goes on argv; it is passed with C(secret-set-value --file) through a 0600
+    temporary file that is removed at once.
+  - The current value is read and compared, so a run that changes nothing reports no change,
+    and a different value (a rotated key) is set again.
+author:
+  - cephstack.cloud contributors (@cephstack)
+options:
+  uuid:
+    description:
+      - UUID of the secret. Use the same UUID on every compute host and as C(rbd_secret_uuid)
+        in nova.conf and cinder.conf.
+    type: str
+    required: true
+  usage_type:
+    description: Usage type of the secret.
+    type: str
+    choices: [ceph, volume, iscsi, tls, vtpm]
+    default: ceph
+  usage_name:
+    description:
+      - Usage name, for ceph conventionally C(client.<id> secret). Required with O(state=present).
+      - libvirt allows one secret per usage; a different UUID with the same usage fails with a
+        message naming the other secret.
+    type: str
+  description:
+    description: Free text description.
+    type: str
+  private:
+    description:
+      - Whether libvirt refuses to reveal the value. A private secret's value cannot be compared;
+        see O(overwrite_private_value).
+      - Changing O(private) or O(ephemeral) redefines the secret, which needs O(value).
+    type: bool
+    default: false
+  ephemeral:
+    description: Whether the secret lives in memory only.
+    type: bool
+    default: false
+  value:
+    description:
+      - The secret value, base64 encoded, for ceph the cephx key as C(ceph auth get-key) prints it.
+      - Omit it to manage only the definition.
+    type: str
+  overwrite_private_value:
+    description:
+      - For a private secret, set O(value) on every run (and report a change) instead of failing
+        because the value cannot be compared.
+    type: bool
+    default: false
+  state:
+    description: Whether the secret should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  uri:
+    description: libvirt connection URI.
+    type: str
+    default: qemu:///system
+requirements:
+  - C(virsh) (package C(libvirt-clients)) and a running libvirtd.
+notes:
+  - Supports check mode, which predicts the exact change, and diff mode, with the value redacted.
+seealso:
+  - module: cephstack.cloud.ceph_auth
+'''
+
+EXAMPLES = r'''
+- name: Fetch client.cinder's key on the admin host
+  cephstack.cloud.ceph_auth:
+    name: client.cinder
+    return_key: true
+  delegate_to: "{{ groups['ceph_admin'][0] }}"
+  run_once: true
+  register: cinder_user
+  no_log: true
+
+- name: The libvirt secret qemu uses to open Cinder and Nova RBD disks
+  cephstack.cloud.libvirt_secret:
+    uuid: 457eb676-33da-42ec-9a8c-9293d545c337
+    usage_name: client.cinder secret
+    value: "{{ cinder_user.key }}"
+  no_log: true
+'''
+
+RETURN = r'''
+secret:
+  description: The secret after the run (predicted in check mode), value redacted. Empty when absent.
+  returned: always
+  type: dict
+  sample:
+    uuid: 457eb676-33da-42ec-9a8c-9293d545c337
+    usage_type: ceph
+    usage_name: client.cinder secret
+    description: null
+    private: false
+    ephemeral: false
+    has_value: true
+commands:
+  description: virsh commands that changed something (values shown as file placeholders).
+  returned: always
+  type: list
+  elements: str
+virsh_calls:
+  description: Number of virsh invocations, reads included.
+  returned: always
+  type: int
+'''
+
+import base64
+import binascii
+import uuid as uuidlib
+
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import check_cephx_key
+from ansible_collections.cephstack.cloud.plugins.module_utils.resource import (
+    REDACTED, Change, ModuleFailure, ResourceModule)
+from ansible_collections.cephstack.cloud.plugins.module_utils.virsh_runner import (
+    VirshError, VirshPrivate, VirshRunner, secret_xml)
+
+UNREADABLE = object()
+NEW_VALUE = "<redacted: new value>"
+
+
+class LibvirtSecret(ResourceModule):
+    argument_spec = dict(
+        uuid=dict(type="str", required=True),
+        usage_type=dict(type="str", default="ceph", choices=["ceph", "volume", "iscsi", "tls", "vtpm"]),
+        usage_name=dict(type="str"),
+        description=dict(type="str"),
+        private=dict(type="bool", default=False),
+        ephemeral=dict(type="bool", default=False),
+        value=dict(type="str", no_log=True),
+        overwrite_private_value=dict(type="bool", default=False),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        uri=dict(type="str", default="qemu:///system"),
+    )
+    required_if = [("state", "present", ["usage_name"])]
+    handled_errors = (VirshError,)
+
+    def make_runner(self):
+        return VirshRunner(self.module, self.params["uri"])
+
+    def runner_facts(self):
+        return dict(virsh_calls=self.runner.call_count)
+
+    def validate(self):
+        p = self.params
+        try:
+            p["uuid"] = str(uuidlib.UUID(p["uuid"]))
+        except ValueError:
+            raise ModuleFailure("uuid=%r is not a UUID (e.g. 457eb676-33da-42ec-9a8c-9293d545c337)" % p["uuid"])
+        if p["value"] is not None:
+            value = p["value"].strip()
+            try:
+                base64.b64decode(value, validate=True)
+            except (binascii.Error, ValueError):
+                raise ModuleFailure("value is not valid base64; libvirt would store it silently and "
+                                    "qemu would fail later. For ceph, pass `ceph auth get-key` output")
+            if p["usage_type"] == "ceph":
+                try:
+                    check_cephx_key(value, "value")
+                except ValueError as e:
+                    raise ModuleFailure(str(e))
+            p["value"] = value
+
+    def read(self):
+        p = self.params
+        self.all_secrets = self.runner.list_secrets()
+        if p["uuid"] not in self.all_secrets:
+            return None
+        state = self.runner.get(p["uuid"])
+        if state is None:
+            return None
+        state["value"] = None
+        if p["value"] is not None:
+            try:
+                state["value"] = self.runner.get_value(p["uuid"])
+            except VirshPrivate:
+                state["value"] = UNREADABLE
+        state["has_value"] = state["value"] is not None
+        return state
+
+    def decide(self, before):
+        p = self.params
+        uuid = p["uuid"]
+        self._before = before
+        self.value_changes = False
+        if p["state"] == "absent":
+            self.target = None
+            return [Change("virsh secret-undefine %s" % uuid, lambda: self.runner.undefine(uuid))] if before else []
+
+        usage = (p["usage_type"], p["usage_name"])
+        for other, other_usage in self.all_secrets.items():
+            if other != uuid and other_usage == usage:
+                raise ModuleFailure("usage %s %r is already used by libvirt secret %s; libvirt allows one "
+                                    "secret per usage. Use uuid=%s, or remove that secret first"
+                                    % (usage[0], usage[1], other, other))
+        wanted = dict(uuid=uuid, usage_type=p["usage_type"], usage_name=p["usage_name"],
+                      description=p["description"], private=p["private"], ephemeral=p["ephemeral"])
+        xml = secret_xml(**wanted)
+        define = Change("virsh secret-define --file <secret xml>", lambda: self.runner.define(xml))
+        set_value = Change("virsh secret-set-value --secret %s --file <0600 file>" % uuid,
+                           lambda: self.runner.set_value(uuid, p["value"]))
+        changes = []
+        value_changes = False
+        if before is None:
+            changes.append(define)
+            if p["value"] is not None:
+                changes.append(set_value)
+                value_changes = True
+        else:
+            fixed = ("usage_type", "usage_name", "private", "ephemeral")
+            if any(before[k] != wanted[k] for k in fixed):
+                if p["value"] is None:
+                    raise ModuleFailure(
+                        "secret %s must be redefined to change %s, which loses its value; pass value too"
+                        % (uuid, ", ".join(k for k in fixed if before[k] != wanted[k])))
+                changes += [Change("virsh secret-undefine %s" % uuid, lambda: self.runner.undefine(uuid)),
+                            define, set_value]
+                value_changes = True
+            else:
+                if before["description"] != wanted["description"]:
+                    changes.append(define)
+                if p["value"] is not None:
+                    if before["value"] is UNREADABLE:
+                        if not p["overwrite_private_value"]:
+                            raise ModuleFailure(
+                                "secret %s is private, so its value cannot be read to compare with value. "
+                                "Set private=false, or overwrite_private_value=true to set it on every run"
+                                % uuid)
+                        changes.append(set_value)
+                        value_changes = True
+                    elif before["value"] != p["value"]:
+                        changes.append(set_value)
+                        value_changes = True
+        self.value_changes = value_changes
+        self.target = dict(wanted, has_value=bool(p["value"] is not None or (before or {}).get("has_value")),
+                           value=NEW_VALUE if value_changes else (before or {}).get("value"))
+        return changes
+
+    def predict(self, before, changes):
+        return self.target
+
+    def redact(self, state):
+        if not state:
+            return state
+        state = dict(state)
+        if state.get("value") is UNREADABLE:
+            state["value"] = "<private>"
+        elif state.get("value") is not None:
+            state["value"] = NEW_VALUE if (state is not self._before and self.value_changes) else REDACTED
+        return state
+
+    def report(self, after):
+        if not after:
+            return dict(secret={})
+        return dict(secret=dict((k, after[k]) for k in ("uuid", "usage_type", "usage_name", "description",
+                                                          "private", "ephemeral", "has_value")))
+
+
+def main():
+    LibvirtSecret().execute()
+
+
+if __name__ == "__main__":
+    main()
