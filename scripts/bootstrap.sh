@@ -9,6 +9,11 @@ apt_packages=(
   ceph-mon ceph-mgr ceph-osd ceph-mds ceph-common
   python3-rados python3-rbd python3-cephfs
   python3-venv python3-pip git procps
+  # the consuming services, run for real by the tests (issue 3)
+  libvirt-daemon libvirt-daemon-system libvirt-daemon-system-sysv libvirt-clients python3-libvirt
+  qemu-system-x86 qemu-block-extra qemu-utils
+  glance-api python3-glanceclient cinder-volume cinder-backup python3-cinder python3-nova
+  python3-oslo.config
 )
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -17,7 +22,15 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bootstrap: installing ${missing[*]}"
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Package scripts must not start services: this project starts its daemons itself, by PID.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod 755 "$policy"; own_policy=1
+  fi
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+  [ $own_policy = 1 ] && rm -f "$policy"
+  [ "${rc:-0}" = 0 ] || exit "$rc"
 fi
 
 venv=$top/.venv

@@ -267,8 +267,8 @@ class LibvirtSecret(ResourceModule):
     def report(self, after):
         if not after:
             return dict(secret={})
-        return dict(secret=dict((k, after[k]) for k in ("uuid", "usage_type", "usage_name", "description",
-                                                          "private", "ephemeral", "has_value")))
+        keys = ("uuid", "usage_type", "usage_name", "description", "private", "ephemeral", "has_value")
+        return dict(secret=dict((k, after[k]) for k in keys))
 
 
 def main():

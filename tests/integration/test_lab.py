@@ -20,7 +20,7 @@ ENV = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".build", "col
 
 def sh(*argv, **kw):
     kw.setdefault("env", ENV)
-    return subprocess.run(argv, capture_output=True, text=True, cwd=TOP, **kw)
+    return subprocess.run(argv, capture_output=True, text=True, cwd=TOP, check=False, **kw)
 
 
 def playbook(*args, **kw):
@@ -49,6 +49,18 @@ def lab():
     subprocess.run([lab_cmd, "stop", "--dir", LAB, "--purge"], check=True)
 
 
+LIBVIRT_LAB = os.environ.get("CEPHSTACK_TEST_LIBVIRT_LAB", "/var/tmp/cephstack-test-libvirt")
+
+
+@pytest.fixture(scope="session")
+def libvirt_uri():
+    lab_cmd = os.path.join(TOP, "lab", "libvirt-lab")
+    uri = subprocess.run([lab_cmd, "start", "--dir", LIBVIRT_LAB], check=True, capture_output=True,
+                         text=True).stdout.strip()
+    yield uri
+    subprocess.run([lab_cmd, "stop", "--dir", LIBVIRT_LAB], check=True)
+
+
 def run_target(target, transport, *extra):
     return playbook("tests/integration/run_target.yml", "-e", "target=" + target, "-e", "lab_dir=" + LAB,
                     "-e", "lab_transport=" + transport, *extra)
@@ -60,6 +72,18 @@ def test_target(target, transport):
     res = run_target(target, transport)
     assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-2000:]
     assert re.search(r"failed=0", res.stdout)
+
+
+@pytest.mark.parametrize("target", ["libvirt_secret", "openstack_config"])
+def test_service_side_target(target, libvirt_uri):
+    res = run_target(target, "auto", "-e", "libvirt_uri=" + libvirt_uri)
+    assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-2000:]
+
+
+def test_libvirt_secret_verbose_run_leaks_no_key(libvirt_uri):
+    res = run_target("libvirt_secret", "auto", "-e", "libvirt_uri=" + libvirt_uri, "-vvv")
+    assert res.returncode == 0, res.stdout[-3000:]
+    assert not re.search(r"AQ[A-Za-z0-9+/]{36}==", res.stdout + res.stderr)
 
 
 def test_no_key_in_verbose_output():

@@ -46,7 +46,7 @@ def test_cli_errno_from_recorded_stderr(case, code):
 ])
 def test_error_mapping(code, exc):
     err = r.error_for(-code, "boom")
-    assert type(err) is exc and err.rc == code
+    assert err.__class__ is exc and err.rc == code
 
 
 class FakeRun(object):
@@ -83,8 +83,8 @@ def test_cli_transport_sends_inbuf_on_stdin_not_argv():
     runner = r.CephRunner(cli(run))
     secret = b"[client.x]\n\tkey = AQAeoAFrtG3cFRAA0+fnE1OFO/TA3lPa7zBxEg==\n"
     runner.write("auth import", inbuf=secret)
-    argv, data, _ = run.calls[0]
-    assert data == secret
+    argv, data, kwargs = run.calls[0]
+    assert data == secret and kwargs["binary_data"]
     assert "-i" in argv and argv[argv.index("-i") + 1] == "-"
     assert not any("AQAe" in a for a in argv)
     assert runner.commands == ["ceph auth import"]

@@ -30,8 +30,8 @@ def test_caps_change_uses_auth_caps_and_keeps_key(capsys):
     t = transport()
     failed, res = run_module(CephAuth, dict(name="client.glance", caps={"mon": "profile rbd"}), t, capsys, diff=True)
     assert res["changed"]
-    assert t.sent[1][0] == {"prefix": "auth caps", "entity": "client.glance", "caps": ["mon", "profile rbd"],
-                             "format": "json"}
+    expected = {"prefix": "auth caps", "entity": "client.glance", "caps": ["mon", "profile rbd"], "format": "json"}
+    assert t.sent[1][0] == expected
     assert KEY not in str(res)
 
 

@@ -30,7 +30,7 @@ def test_matching_pool_is_one_batched_read_and_no_change(capsys):
     failed, res = run_module(CephPool, dict(name="images", pg_num=8, size=1, min_size=1, application="rbd",
                                             crush_rule="replicated_rule"), t, capsys)
     assert not failed and res["changed"] is False and res["commands"] == []
-    assert [c["prefix"] for c, _ in t.sent] == ["osd pool ls", "osd crush rule dump"]
+    assert [c["prefix"] for c, inbuf in t.sent] == ["osd pool ls", "osd crush rule dump"]
 
 
 def test_size_change_sets_only_size(capsys):
@@ -45,7 +45,7 @@ def test_check_mode_predicts_without_writing(capsys):
                              check_mode=True, diff=True)
     assert res["changed"]
     assert len(res["commands"]) == 3
-    assert [c["prefix"] for c, _ in t.sent] == ["osd pool ls"]
+    assert [c["prefix"] for c, inbuf in t.sent] == ["osd pool ls"]
     assert res["diff"]["before"]["size"] == 1 and res["diff"]["after"]["size"] == 2
     assert res["pool"]["min_size"] == 2 and res["pool"]["quota_max_objects"] == 100
 
@@ -88,10 +88,10 @@ def test_absent(capsys):
     t = transport()
     removed = [p for p in POOLS if p["pool_name"] != "vms"]
     t.answers["osd pool ls"] = lambda cmd: (0, json.dumps(
-        removed if any(c["prefix"] == "osd pool rm" for c, _ in t.sent) else POOLS), "")
+        removed if any(c["prefix"] == "osd pool rm" for c, inbuf in t.sent) else POOLS), "")
     failed, res = run_module(CephPool, dict(name="vms", state="absent"), t, capsys)
     assert res["changed"] and res["pool"] == {}
-    assert [c["prefix"] for c, _ in t.sent] == ["osd pool ls", "osd pool rm", "osd pool ls"]
+    assert [c["prefix"] for c, inbuf in t.sent] == ["osd pool ls", "osd pool rm", "osd pool ls"]
 
 
 def test_absent_forbidden_by_mon_is_explained(capsys):
