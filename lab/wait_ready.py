@@ -1,5 +1,5 @@
 """Wait until the lab cluster can serve clients: OSD up+in, mgr available,
-volumes module answering, an MDS standby, and a probe pool accepting a write.
+volumes module answering, an MDS standby, a probe pool accepting a write, and every PG active.
 
 Runs under /usr/bin/python3 (python3-rados). One connection polls everything.
 """
@@ -55,13 +55,15 @@ def main(conf, keyring, deadline_s):
                 pass
         else:
             pgmap = st["pgmap"]
-            states = {s["state_name"]: s["count"] for s in pgmap.get("pgs_by_state", [])}
-            if states.get("active+clean", 0) == pgmap["num_pgs"]:
+            # Active is what I/O needs: pools with more replicas than the one OSD stay undersized.
+            active = sum(s["count"] for s in pgmap.get("pgs_by_state", [])
+                         if "active" in s["state_name"].split("+"))
+            if active == pgmap["num_pgs"]:
                 mon(cluster, "osd pool rm", pool=PROBE_POOL, pool2=PROBE_POOL,
                     yes_i_really_really_mean_it=True)
                 cluster.shutdown()
                 return
-            waiting = "pgs active+clean"
+            waiting = "all pgs active"
         time.sleep(0.1)
     sys.exit("ceph-lab: not ready in %ss (waiting for %s)" % (deadline_s, waiting))
 

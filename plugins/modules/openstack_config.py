@@ -30,7 +30,7 @@ options:
     type: dict
     required: true
   create:
-    description: Create the file when it does not exist.
+    description: Create the file, and missing parent directories (mode 0755), when it does not exist.
     type: bool
     default: true
   owner:
@@ -238,7 +238,8 @@ class OpenstackConfig(ResourceModule):
         p = self.params
         directory = os.path.dirname(p["path"]) or "."
         if not os.path.isdir(directory):
-            raise ModuleFailure("path=%s: directory %s does not exist" % (p["path"], directory))
+            os.makedirs(directory, 0o755)
+            self.runner.commands.append("create directory %s" % directory)
         old = os.stat(p["path"]) if os.path.exists(p["path"]) else None
         fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(p["path"]), dir=directory)
         try:

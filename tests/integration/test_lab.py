@@ -49,16 +49,19 @@ def lab():
     subprocess.run([lab_cmd, "stop", "--dir", LAB, "--purge"], check=True)
 
 
-LIBVIRT_LAB = os.environ.get("CEPHSTACK_TEST_LIBVIRT_LAB", "/var/tmp/cephstack-test-libvirt")
+# One system-mode libvirtd per host: share the libvirt lab, stop it only if we started it.
+LIBVIRT_LAB = os.environ.get("CEPHSTACK_LIBVIRT_LAB", "/var/tmp/cephstack-libvirt-lab")
 
 
 @pytest.fixture(scope="session")
 def libvirt_uri():
     lab_cmd = os.path.join(TOP, "lab", "libvirt-lab")
+    was_running = os.path.exists(os.path.join(LIBVIRT_LAB, "libvirtd.pid"))
     uri = subprocess.run([lab_cmd, "start", "--dir", LIBVIRT_LAB], check=True, capture_output=True,
                          text=True).stdout.strip()
     yield uri
-    subprocess.run([lab_cmd, "stop", "--dir", LIBVIRT_LAB], check=True)
+    if not was_running:
+        subprocess.run([lab_cmd, "stop", "--dir", LIBVIRT_LAB], check=True)
 
 
 def run_target(target, transport, *extra):
