@@ -6,62 +6,11 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import time
 
 import pytest
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LAB = os.environ.get("CEPHSTACK_TEST_LAB", "/var/tmp/cephstack-test-lab")
-V2_PORT, V1_PORT = "3391", "6791"
-ENV = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".build", "collections"),
-           ANSIBLE_CONFIG=os.path.join(TOP, "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-
-
-def sh(*argv, **kw):
-    kw.setdefault("env", ENV)
-    return subprocess.run(argv, capture_output=True, text=True, cwd=TOP, check=False, **kw)
-
-
-def playbook(*args, **kw):
-    return sh("ansible-playbook", *args, **kw)
-
-
-def ceph_json(*args):
-    out = sh("ceph", "--conf", os.path.join(LAB, "ceph.conf"), "--format", "json", *args)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
-
-
-def all_keys():
-    return [e["key"] for e in ceph_json("auth", "ls")["auth_dump"]]
-
-
-@pytest.fixture(scope="session", autouse=True)
-def lab():
-    lab_cmd = os.path.join(TOP, "lab", "ceph-lab")
-    subprocess.run([lab_cmd, "stop", "--dir", LAB, "--purge"], check=True)
-    started = time.monotonic()
-    subprocess.run([lab_cmd, "start", "--dir", LAB, "--v2-port", V2_PORT, "--v1-port", V1_PORT], check=True)
-    boot = time.monotonic() - started
-    assert boot < 10, "lab took %.1fs to be ready" % boot
-    yield LAB
-    subprocess.run([lab_cmd, "stop", "--dir", LAB, "--purge"], check=True)
-
-
-# One system-mode libvirtd per host: share the libvirt lab, stop it only if we started it.
-LIBVIRT_LAB = os.environ.get("CEPHSTACK_LIBVIRT_LAB", "/var/tmp/cephstack-libvirt-lab")
-
-
-@pytest.fixture(scope="session")
-def libvirt_uri():
-    lab_cmd = os.path.join(TOP, "lab", "libvirt-lab")
-    was_running = os.path.exists(os.path.join(LIBVIRT_LAB, "libvirtd.pid"))
-    uri = subprocess.run([lab_cmd, "start", "--dir", LIBVIRT_LAB], check=True, capture_output=True,
-                         text=True).stdout.strip()
-    yield uri
-    if not was_running:
-        subprocess.run([lab_cmd, "stop", "--dir", LIBVIRT_LAB], check=True)
+from tests.integration.conftest import ENV, LAB, SITE_ARGS, V1_PORT, V2_PORT, all_keys, ceph_json, playbook, sh
 
 
 def run_target(target, transport, *extra):
@@ -148,19 +97,16 @@ def recap_changed(stdout):
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\S+)\s+:\s+ok=\d+\s+changed=(\d+)", stdout, re.M)}
 
 
-def test_site_converges_then_changes_nothing():
-    args = ("-i", "playbooks/inventory/lab.yml", "playbooks/site.yml", "-e", "cephstack_lab_dir=" + LAB)
-    first = playbook(*args)
-    assert first.returncode == 0, first.stdout[-5000:]
-    assert sum(recap_changed(first.stdout).values()) > 0
-    second = playbook(*args, "-vvv")
+def test_site_converges_then_changes_nothing(site):
+    assert sum(recap_changed(site.stdout).values()) > 0
+    second = playbook(*SITE_ARGS, "-vvv")
     assert second.returncode == 0, second.stdout[-5000:]
     changed = recap_changed(second.stdout)
     assert changed and set(changed.values()) == {0}, changed
     for key in all_keys():
         assert key not in second.stdout and key not in second.stderr
     pools = {p["pool_name"]: p for p in ceph_json("osd", "pool", "ls", "detail")}
-    for name in ("volumes", "images", "backups", "vms"):
+    for name in ("volumes", "images", "snapshots", "backups", "vms"):
         assert "rbd" in pools[name]["application_metadata"]
     users = {e["entity"]: e for e in ceph_json("auth", "ls")["auth_dump"]}
     assert users["client.glance"]["caps"]["osd"].startswith("profile rbd pool=images")
@@ -174,8 +120,11 @@ def test_site_converges_then_changes_nothing():
     for host, keyrings in expected.items():
         etc = os.path.join(LAB, "hosts", host, "etc", "ceph")
         assert sorted(os.listdir(etc)) == sorted(["ceph.conf"] + ["ceph.%s.keyring" % u for u in keyrings])
+        assert os.stat(etc).st_mode & 0o777 == 0o755
         conf = open(os.path.join(etc, "ceph.conf")).read()
-        assert ceph_json("mon", "dump")["fsid"] in conf and "client mount timeout = 15" in conf
+        assert ceph_json("mon", "dump")["fsid"] in conf
+        assert "keyring = %s/$cluster.$name.keyring" % etc in conf
+        assert ("client mount timeout = 15" in conf) == (host == "lab-compute")
         for user, group in keyrings.items():
             path = os.path.join(etc, "ceph.%s.keyring" % user)
             st = os.stat(path)
@@ -184,7 +133,7 @@ def test_site_converges_then_changes_nothing():
             assert open(path).read() == "[%s]\n\tkey = %s\n" % (user, users[user]["key"])
 
 
-def test_client_keyring_really_authenticates():
+def test_client_keyring_really_authenticates(site):
     """The keyring and ceph.conf the role wrote let the service's user reach its pool."""
     etc = os.path.join(LAB, "hosts", "lab-glance", "etc", "ceph")
     res = sh("rbd", "--conf", os.path.join(etc, "ceph.conf"), "--id", "glance",

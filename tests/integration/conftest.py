@@ -1,0 +1,71 @@
+"""Shared fixtures: a real Ceph lab and the host's libvirt lab, both started by the project's scripts."""
+import json
+import os
+import subprocess
+import time
+
+import pytest
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LAB = os.environ.get("CEPHSTACK_TEST_LAB", "/var/tmp/cephstack-test-lab")
+V2_PORT, V1_PORT = "3391", "6791"
+# One system-mode libvirtd per host: share the libvirt lab, stop it only if we started it.
+LIBVIRT_LAB = os.environ.get("CEPHSTACK_LIBVIRT_LAB", "/var/tmp/cephstack-libvirt-lab")
+ENV = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".build", "collections"),
+           ANSIBLE_CONFIG=os.path.join(TOP, "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+
+
+def sh(*argv, **kw):
+    kw.setdefault("env", ENV)
+    return subprocess.run(argv, capture_output=True, text=True, cwd=TOP, check=False, **kw)
+
+
+def playbook(*args, **kw):
+    return sh("ansible-playbook", *args, **kw)
+
+
+def ceph_json(*args):
+    out = sh("ceph", "--conf", os.path.join(LAB, "ceph.conf"), "--format", "json", *args)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def all_keys():
+    return [e["key"] for e in ceph_json("auth", "ls")["auth_dump"]]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def lab():
+    lab_cmd = os.path.join(TOP, "lab", "ceph-lab")
+    subprocess.run([lab_cmd, "stop", "--dir", LAB, "--purge"], check=True)
+    started = time.monotonic()
+    subprocess.run([lab_cmd, "start", "--dir", LAB, "--v2-port", V2_PORT, "--v1-port", V1_PORT], check=True)
+    boot = time.monotonic() - started
+    assert boot < 10, "lab took %.1fs to be ready" % boot
+    yield LAB
+    subprocess.run([lab_cmd, "stop", "--dir", LAB, "--purge"], check=True)
+
+
+@pytest.fixture(scope="session")
+def libvirt_uri():
+    lab_cmd = os.path.join(TOP, "lab", "libvirt-lab")
+    pidfile = os.path.join(LIBVIRT_LAB, "libvirtd.pid")
+    was_running = os.path.exists(pidfile) and subprocess.run(
+        ["kill", "-0", open(pidfile).read().strip()], check=False, capture_output=True).returncode == 0
+    uri = subprocess.run([lab_cmd, "start", "--dir", LIBVIRT_LAB], check=True, capture_output=True,
+                         text=True).stdout.strip()
+    yield uri
+    if not was_running:
+        subprocess.run([lab_cmd, "stop", "--dir", LIBVIRT_LAB], check=True)
+
+
+SITE_ARGS = ("-i", "playbooks/inventory/lab.yml", "playbooks/site.yml", "-e", "cephstack_lab_dir=" + LAB,
+             "-e", "cephstack_libvirt_lab_dir=" + LIBVIRT_LAB)
+
+
+@pytest.fixture(scope="session")
+def site(libvirt_uri):
+    """site.yml converged on the test lab (the first run's output)."""
+    res = playbook(*SITE_ARGS)
+    assert res.returncode == 0, res.stdout[-5000:]
+    return res
