@@ -144,3 +144,37 @@ def test_a_second_store_uses_its_own_pool(glance_api):
     assert img["id"] in json.loads(admin("rbd", "ls", "snapshots", "--format", "json").stdout)
     pools = {p["pool_name"]: p for p in ceph_json("osd", "pool", "ls", "detail")}
     assert pools["images"]["size"] == 2 and pools["snapshots"]["size"] == 3
+
+
+def service_script(name, *args, timeout=180):
+    res = subprocess.run([SERVICE_PY, os.path.join(SERVICES, name)] + list(args), capture_output=True,
+                         text=True, timeout=timeout, check=False)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-5000:]
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def test_b_cinder_rbd_driver_clones_the_glance_image(service_configs, image):
+    out = service_script("cinder_rbd.py", service_configs["cinder"], "ceph", image["id"], image["direct_url"])
+    assert out["cloned"] is True and out["backend_name"] == "ceph"
+    info = json.loads(admin("rbd", "info", "volumes/" + out["from_image"], "--format", "json").stdout)
+    assert info["parent"]["pool"] == "images"
+    assert info["parent"]["image"] == image["id"] and info["parent"]["snapshot"] == "snap"
+    volumes = json.loads(admin("rbd", "ls", "volumes", "--format", "json").stdout)
+    assert {out["blank"], out["from_image"], out["copy"]} <= set(volumes)
+    assert out["connection"] == {"name": "volumes/" + out["from_image"], "auth_username": "cinder",
+                                 "secret_uuid": "457eb676-33da-42ec-9a8c-9293d545c337", "secret_type": "ceph"}
+
+
+def test_c_cinder_backup_driver_backs_up_and_restores(service_configs):
+    conf = service_configs["backup"]
+    sync = sh("cinder-manage", "--config-file", conf, "db", "sync")
+    assert sync.returncode == 0, sync.stderr[-2000:]
+    volume_conf = os.path.join(HOSTS, "lab-cinder", "etc", "ceph", "ceph.conf")
+    out = service_script("cinder_backup.py", conf, volume_conf)
+    assert out["head_matches"] is True and out["restored_size"] == 1024 ** 3
+    assert out["container"] == "backups"
+    backups = json.loads(admin("rbd", "ls", "backups", "--format", "json").stdout)
+    base = json.loads(out["service_metadata"])["base"]
+    assert base in backups
+    snaps = json.loads(admin("rbd", "snap", "ls", "backups/" + base, "--format", "json").stdout)
+    assert any(s["name"].startswith("backup.%s.snap." % out["backup_id"]) for s in snaps)
