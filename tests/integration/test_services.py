@@ -178,3 +178,80 @@ def test_c_cinder_backup_driver_backs_up_and_restores(service_configs):
     assert base in backups
     snaps = json.loads(admin("rbd", "snap", "ls", "backups/" + base, "--format", "json").stdout)
     assert any(s["name"].startswith("backup.%s.snap." % out["backup_id"]) for s in snaps)
+
+
+DOMAIN = """<domain type='qemu'>
+  <name>{name}</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <disk type='network' device='disk'>
+      <driver name='qemu' type='raw' cache='writeback' discard='unmap'/>
+      <auth username='cinder'><secret type='ceph' uuid='{uuid}'/></auth>
+      <source protocol='rbd' name='vms/{image}'>
+        <host name='127.0.0.1' port='{port}'/>
+        <config file='{conf}'/>
+      </source>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+  </devices>
+</domain>
+"""
+SECRET_UUID = "457eb676-33da-42ec-9a8c-9293d545c337"
+
+
+def virsh(uri, *args, **kw):
+    return subprocess.run(["virsh", "-q", "-c", uri] + list(args), capture_output=True, text=True,
+                          check=False, **kw)
+
+
+def start_domain(uri, tmp_path, name, uuid, image):
+    from tests.integration.conftest import V1_PORT
+    xml = tmp_path / (name + ".xml")
+    xml.write_text(DOMAIN.format(name=name, uuid=uuid, image=image, port=V1_PORT,
+                                 conf=os.path.join(HOSTS, "lab-compute", "etc", "ceph", "ceph.conf")))
+    started = time.monotonic()
+    res = virsh(uri, "create", str(xml), timeout=120)
+    return res, time.monotonic() - started
+
+
+def test_d_qemu_opens_rbd_disk_through_the_libvirt_secret(site, libvirt_uri, tmp_path):
+    assert admin("rbd", "create", "vms/it-disk", "--size", "64M").returncode == 0
+    res, elapsed = start_domain(libvirt_uri, tmp_path, "it-rbd", SECRET_UUID, "it-disk")
+    try:
+        assert res.returncode == 0, res.stderr
+        status = admin("rbd", "status", "vms/it-disk", "--format", "json")
+        watchers = json.loads(status.stdout)["watchers"]
+        assert len(watchers) == 1     # qemu's own librbd, authenticated through the secret
+    finally:
+        virsh(libvirt_uri, "destroy", "it-rbd")
+
+
+def test_d_missing_secret_fails_at_once(site, libvirt_uri, tmp_path):
+    res, elapsed = start_domain(libvirt_uri, tmp_path, "it-nosecret", "00000000-1111-2222-3333-444444444444",
+                                "it-disk")
+    assert res.returncode != 0 and "secret" in res.stderr.lower()
+    assert elapsed < 5
+
+
+def test_d_wrong_key_fails_within_client_mount_timeout(site, libvirt_uri, tmp_path):
+    """A wrong key over msgr v1 would hang for 300 s; the role's client mount timeout (15 s in
+    the lab inventory) bounds it."""
+    wrong_uuid = "5a5a5a5a-33da-42ec-9a8c-9293d545c337"
+    secret = tmp_path / "wrong.xml"
+    secret.write_text("<secret ephemeral='no' private='no'><uuid>%s</uuid><usage type='ceph'>"
+                      "<name>it wrong key</name></usage></secret>" % wrong_uuid)
+    key = tmp_path / "wrong.key"
+    key.write_text(sh("ceph-authtool", "--gen-print-key").stdout.strip())
+    key.chmod(0o600)
+    assert virsh(libvirt_uri, "secret-define", "--file", str(secret)).returncode == 0
+    try:
+        assert virsh(libvirt_uri, "secret-set-value", "--secret", wrong_uuid, "--file", str(key)).returncode == 0
+        res, elapsed = start_domain(libvirt_uri, tmp_path, "it-wrongkey", wrong_uuid, "it-disk")
+        if res.returncode == 0:
+            virsh(libvirt_uri, "destroy", "it-wrongkey")
+        assert res.returncode != 0
+        assert 10 <= elapsed < 30, "failed after %.1fs" % elapsed
+    finally:
+        virsh(libvirt_uri, "secret-undefine", wrong_uuid)
