@@ -56,7 +56,7 @@ def service_configs(site):
     })
     for host in ("lab-cinder", "lab-backup"):
         add_options(os.path.join(HOSTS, host, "etc", "cinder", "cinder.conf"), {
-            "DEFAULT": {"state_path": state, "lock_path": state},
+            "DEFAULT": {"state_path": state},
             "database": {"connection": "sqlite:///%s/cinder-%s.sqlite" % (state, host)},
             "oslo_concurrency": {"lock_path": state},
         })
@@ -255,3 +255,34 @@ def test_d_wrong_key_fails_within_client_mount_timeout(site, libvirt_uri, tmp_pa
         assert 10 <= elapsed < 30, "failed after %.1fs" % elapsed
     finally:
         virsh(libvirt_uri, "secret-undefine", wrong_uuid)
+
+
+PLANTED = {
+    # service: (config key, [(good line, planted line)]): one bad name and one bad value each
+    "glance": ("glance", [("rbd_store_pool = images", "rbd_store_pol = images"),
+                          ("rbd_store_chunk_size = 8", "rbd_store_chunk_size = eight")]),
+    "cinder": ("cinder", [("rbd_user = cinder", "rbd_usr = cinder"),
+                          ("rbd_flatten_volume_from_snapshot = false", "rbd_flatten_volume_from_snapshot = nope")]),
+    "cinder-backup": ("backup", [("backup_ceph_pool = backups", "backup_ceph_pol = backups"),
+                                 ("backup_ceph_chunk_size = 134217728", "backup_ceph_chunk_size = 128M")]),
+    "nova": ("nova", [("images_type = rbd", "image_type = rbd"),
+                      ("images_type = rbd", "images_type = ceph"),
+                      ("inject_partition = -2", "inject_partition = -3")]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PLANTED))
+def test_e_generated_configs_pass_name_and_value_validation(service_configs, name, tmp_path):
+    key, plants = PLANTED[name]
+    service = "cinder" if name.startswith("cinder") else name
+    path = service_configs[key]
+    good = service_script("validate_config.py", service, path)
+    assert good["errors"] == [] and good["checked"] >= 8, good
+    text = open(path).read()
+    for original, planted in plants:
+        assert original in text, original
+        bad_path = tmp_path / ("planted-%s.conf" % abs(hash(planted)))
+        bad_path.write_text(text.replace(original, planted, 1))
+        bad = service_script("validate_config.py", service, str(bad_path))
+        assert len(bad["errors"]) == 1, (planted, bad["errors"])
+        assert planted.split(" = ")[0] in bad["errors"][0]
