@@ -286,3 +286,30 @@ def test_e_generated_configs_pass_name_and_value_validation(service_configs, nam
         bad = service_script("validate_config.py", service, str(bad_path))
         assert len(bad["errors"]) == 1, (planted, bad["errors"])
         assert planted.split(" = ")[0] in bad["errors"][0]
+
+
+def test_site_check_mode_on_converged_lab_reports_no_change(service_configs):
+    res = playbook(*SITE_ARGS, "--check")
+    assert res.returncode == 0, res.stdout[-3000:]
+    changed = [l for l in res.stdout.splitlines() if " changed=" in l and " changed=0 " not in l]
+    assert not changed, changed
+
+
+@pytest.mark.parametrize("limit, extra, message", [
+    ("lab-cinder", {"cinder_backends": [{"name": "ceph", "pool": "backups"}]},
+     "client.cinder has no write caps on pool backups"),
+    ("lab-cinder", {"cinder_rbd_secret_uuid": "11111111-2222-3333-4444-555555555555"},
+     "must be a UUID and equal the libvirt secret UUID of the compute hosts (457eb676-33da-42ec-9a8c-9293d545c337)"),
+    ("lab-glance", {"glance_show_image_direct_url": False},
+     "copy-on-write cloning (glance_copy_on_write) needs glance_show_image_direct_url=true"),
+], ids=["caps", "secret-uuid", "cow-direct-url"])
+def test_cross_checks_fail_early_with_a_clear_message(site, limit, extra, message):
+    before = {h: open(p).read() for h, p in (
+        ("cinder", os.path.join(HOSTS, "lab-cinder", "etc", "cinder", "cinder.conf")),
+        ("glance", os.path.join(HOSTS, "lab-glance", "etc", "glance", "glance-api.conf")))}
+    res = playbook(*SITE_ARGS, "--limit", limit, "-e", json.dumps(extra))
+    assert res.returncode != 0
+    assert message in " ".join(res.stdout.split()), res.stdout[-3000:]
+    for host, text in before.items():     # failed before touching the service configs
+        path = os.path.join(HOSTS, "lab-" + host, "etc", host, "cinder.conf" if host == "cinder" else "glance-api.conf")
+        assert open(path).read() == text
