@@ -313,3 +313,9 @@ def test_cross_checks_fail_early_with_a_clear_message(site, limit, extra, messag
     for host, text in before.items():     # failed before touching the service configs
         path = os.path.join(HOSTS, "lab-" + host, "etc", host, "cinder.conf" if host == "cinder" else "glance-api.conf")
         assert open(path).read() == text
+
+
+def test_glance_image_converts_to_raw_and_uploads(glance_api):
+    res = playbook("tests/integration/run_target.yml", "-e", "target=glance_image", "-e", "lab_dir=" + LAB,
+                   "-e", "glance_url=" + glance_api)
+    assert res.returncode == 0, res.stdout[-6000:]
