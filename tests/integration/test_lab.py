@@ -2,7 +2,6 @@
 
 The lab runs on its own ports and directory, so it can run beside the main job's lab.
 """
-import json
 import os
 import re
 import shutil

@@ -32,7 +32,7 @@ def add_options(path, options):
     """What another deployment tool would add to a service config: not our options."""
     with open(path) as f:
         lines = f.read().splitlines()
-    lines, _ = edit(lines, options)
+    lines, dummy = edit(lines, options)
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
@@ -110,7 +110,7 @@ def upload(url, name, data, store=None):
                                    {"name": name, "disk_format": "raw", "container_format": "bare"})
     assert status == 201
     headers = {"X-Image-Meta-Store": store} if store else {}
-    status, _ = glance_request(url, "PUT", "/v2/images/%s/file" % image["id"], data, headers)
+    status, dummy = glance_request(url, "PUT", "/v2/images/%s/file" % image["id"], data, headers)
     assert status == 204
     status, image = glance_request(url, "GET", "/v2/images/%s" % image["id"])
     return image

@@ -19,7 +19,7 @@ from oslo_config import cfg
 
 from cinder import context, db, objects
 from cinder.backup.drivers import ceph as ceph_backup
-from cinder.common import config  # noqa: F401
+from cinder.common import config  # noqa: F401 pylint: disable=unused-import
 
 GIB = 1024 ** 3
 HEAD = 4 * 1024 * 1024

@@ -10,7 +10,7 @@ import uuid
 from oslo_config import cfg
 
 from cinder import context, objects
-from cinder.common import config  # noqa: F401  (registers the global options)
+from cinder.common import config  # noqa: F401 pylint: disable=unused-import
 from cinder.volume import configuration
 from cinder.volume import driver as base_driver
 from cinder.volume.drivers import rbd

@@ -57,6 +57,7 @@ def glance_groups(parser):
             dynamic[name] = kind
     dynamic.setdefault("os_glance_staging_store", "file")
     dynamic.setdefault("os_glance_tasks_store", "file")
+
     def driver_opts(kind):   # keys are "file" or entry points such as "glance.store.rbd.Store"
         return next((o for k, o in drivers.items() if k == kind or k.split(".")[-2:-1] == [kind]), [])
     for section, kind in dynamic.items():
