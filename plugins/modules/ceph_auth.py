@@ -139,10 +139,10 @@ ceph_calls:
 import grp
 import os
 import pwd
-import tempfile
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (
     REDACTED, Change, CephResourceModule, ModuleFailure)
+from ansible_collections.cephstack.cloud.plugins.module_utils.files import atomic_write
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import (
     check_cephx_key, check_entity, keyring_text, normalize_caps)
 
@@ -283,19 +283,8 @@ class CephAuth(CephResourceModule):
         directory = os.path.dirname(kr["path"]) or "."
         if not os.path.isdir(directory):
             raise ModuleFailure("keyring.path=%s: directory %s does not exist" % (kr["path"], directory))
-        fd, tmp = tempfile.mkstemp(prefix=".keyring.", dir=directory)   # mode 0600
-        try:
-            with os.fdopen(fd, "w") as f:
-                f.write(keyring_text(entity["name"], entity["key"], None))
-                f.flush()
-                os.fsync(f.fileno())
-            os.chown(tmp, kr["uid"], kr["gid"])
-            os.chmod(tmp, kr["mode_int"])
-            os.replace(tmp, kr["path"])
-        except Exception:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        atomic_write(kr["path"], keyring_text(entity["name"], entity["key"], None),
+                     kr["uid"], kr["gid"], kr["mode_int"])
         self.runner.commands.append("write keyring %s" % kr["path"])
 
     def remove_keyring(self):

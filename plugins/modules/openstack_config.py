@@ -85,8 +85,8 @@ import grp
 import os
 import pwd
 import re
-import tempfile
 
+from ansible_collections.cephstack.cloud.plugins.module_utils.files import atomic_write
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import (
     REDACTED, Change, ModuleFailure, ResourceModule)
 
@@ -241,20 +241,10 @@ class OpenstackConfig(ResourceModule):
             os.makedirs(directory, 0o755)
             self.runner.commands.append("create directory %s" % directory)
         old = os.stat(p["path"]) if os.path.exists(p["path"]) else None
-        fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(p["path"]), dir=directory)
-        try:
-            with os.fdopen(fd, "w") as f:
-                f.write(self.new_text)
-            uid = self.uid if self.uid is not None else (old.st_uid if old else -1)
-            gid = self.gid if self.gid is not None else (old.st_gid if old else -1)
-            mode = self.mode if self.mode is not None else (old.st_mode & 0o7777 if old else 0o644)
-            os.chown(tmp, uid, gid)
-            os.chmod(tmp, mode)
-            os.replace(tmp, p["path"])
-        except Exception:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        uid = self.uid if self.uid is not None else (old.st_uid if old else -1)
+        gid = self.gid if self.gid is not None else (old.st_gid if old else -1)
+        mode = self.mode if self.mode is not None else (old.st_mode & 0o7777 if old else 0o644)
+        atomic_write(p["path"], self.new_text, uid, gid, mode)
         self.runner.commands.append("write %s" % p["path"])
 
     def set_attrs(self):

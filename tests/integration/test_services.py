@@ -319,3 +319,51 @@ def test_glance_image_converts_to_raw_and_uploads(glance_api):
     res = playbook("tests/integration/run_target.yml", "-e", "target=glance_image", "-e", "lab_dir=" + LAB,
                    "-e", "glance_url=" + glance_api)
     assert res.returncode == 0, res.stdout[-6000:]
+
+
+def test_a_legacy_glance_store_form_works_too(service_configs, tmp_path):
+    """The role's legacy [glance_store] form: validated, then a second glance-api stores in RBD."""
+    conf = tmp_path / "glance-api.conf"
+    play = tmp_path / "legacy.yml"
+    play.write_text("""
+- hosts: lab-glance
+  gather_facts: false
+  roles:
+    - role: cephstack.cloud.glance
+      vars:
+        glance_store_mode: legacy
+        glance_rbd_stores: [{name: ceph, pool: images, user: glance}]
+        glance_config_file: %s
+""" % conf)
+    res = playbook("-i", "playbooks/inventory/lab.yml", str(play), "-e", "cephstack_lab_dir=" + LAB)
+    assert res.returncode == 0, res.stdout[-3000:]
+    text = conf.read_text()
+    assert "[glance_store]\nstores = rbd\ndefault_store = rbd\nrbd_store_pool = images" in text
+    assert "enabled_backends" not in text
+    state = service_configs["state"]
+    add_options(str(conf), {
+        "DEFAULT": {"bind_host": "127.0.0.1", "bind_port": GLANCE_PORT + 1, "workers": 1},
+        "database": {"connection": "sqlite:///%s/glance-legacy.sqlite" % state},
+        "paste_deploy": {"config_file": "/etc/glance/glance-api-paste.ini"},
+    })
+    assert service_script("validate_config.py", "glance", str(conf))["errors"] == []
+    assert sh("glance-manage", "--config-file", str(conf), "db_sync").returncode == 0
+    log = open(os.path.join(state, "glance-legacy.out"), "w")
+    proc = subprocess.Popen(["glance-api", "--config-file", str(conf)], stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    url = "http://127.0.0.1:%d" % (GLANCE_PORT + 1)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url + "/healthcheck", timeout=2)
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, open(log.name).read()[-3000:]
+                time.sleep(0.3)
+        img = upload(url, "legacy", os.urandom(1024 * 1024))
+        assert img["status"] == "active" and img["direct_url"].endswith("/images/%s/snap" % img["id"])
+        assert img["id"] in json.loads(admin("rbd", "ls", "images", "--format", "json").stdout)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
