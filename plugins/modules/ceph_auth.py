@@ -22,6 +22,7 @@ description:
 author:
   - cephstack.cloud contributors (@cephstack)
 extends_documentation_fragment:
+  - cephstack.cloud.attributes
   - cephstack.cloud.ceph_connection
 options:
   name:
@@ -314,6 +315,7 @@ class CephAuth(CephResourceModule):
         return result
 
 
+# check_mode and diff: ResourceModule.execute() predicts without applying (supports_check_mode=True).
 def main():
     CephAuth().execute()
 

@@ -16,6 +16,7 @@ description:
 author:
   - cephstack.cloud contributors (@cephstack)
 extends_documentation_fragment:
+  - cephstack.cloud.attributes
   - cephstack.cloud.ceph_connection
 options: {}
 '''
@@ -86,6 +87,7 @@ class CephClusterInfo(CephResourceModule):
         return after
 
 
+# check_mode and diff: ResourceModule.execute() predicts without applying (supports_check_mode=True).
 def main():
     CephClusterInfo().execute()
 

@@ -18,6 +18,7 @@ description:
 author:
   - cephstack.cloud contributors (@cephstack)
 extends_documentation_fragment:
+  - cephstack.cloud.attributes
   - cephstack.cloud.ceph_connection
 options:
   name:
@@ -395,6 +396,7 @@ class CephPool(CephResourceModule):
         return dict(pool=after or {})
 
 
+# check_mode and diff: ResourceModule.execute() predicts without applying (supports_check_mode=True).
 def main():
     CephPool().execute()
 

@@ -18,6 +18,8 @@ description:
     is immutable in Glance), so a re-run changes nothing.
 author:
   - cephstack.cloud contributors (@cephstack)
+extends_documentation_fragment:
+  - cephstack.cloud.attributes
 options:
   name:
     description: Image name (unique among the images the token can see).
@@ -269,6 +271,7 @@ class GlanceImage(ResourceModule):
         return result
 
 
+# check_mode and diff: ResourceModule.execute() predicts without applying (supports_check_mode=True).
 def main():
     GlanceImage().execute()
 

@@ -18,6 +18,8 @@ description:
     and a different value (a rotated key) is set again.
 author:
   - cephstack.cloud contributors (@cephstack)
+extends_documentation_fragment:
+  - cephstack.cloud.attributes
 options:
   uuid:
     description:
@@ -271,6 +273,7 @@ class LibvirtSecret(ResourceModule):
         return dict(secret=dict((k, after[k]) for k in keys))
 
 
+# check_mode and diff: ResourceModule.execute() predicts without applying (supports_check_mode=True).
 def main():
     LibvirtSecret().execute()
 

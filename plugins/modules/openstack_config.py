@@ -18,6 +18,8 @@ description:
     change it.
 author:
   - cephstack.cloud contributors (@cephstack)
+extends_documentation_fragment:
+  - cephstack.cloud.attributes
 options:
   path:
     description: The config file.
@@ -269,6 +271,7 @@ class OpenstackConfig(ResourceModule):
         return dict(changed_options=self.changed_options)
 
 
+# check_mode and diff: ResourceModule.execute() predicts without applying (supports_check_mode=True).
 def main():
     OpenstackConfig().execute()
 

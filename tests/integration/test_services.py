@@ -6,6 +6,7 @@
 (d) libvirtd/qemu start a domain with an RBD disk through our libvirt secret, and a wrong key fails fast;
 (e) the generated configs pass a name-and-value check against the services' own options.
 """
+import contextlib
 import hashlib
 import json
 import os
@@ -72,27 +73,37 @@ def service_configs(site):
                 nova=os.path.join(HOSTS, "lab-compute", "etc", "nova", "nova.conf"))
 
 
-@pytest.fixture(scope="module")
-def glance_api(service_configs):
-    conf = service_configs["glance"]
+@contextlib.contextmanager
+def running_glance_api(conf, port, log_path):
+    """db_sync, then glance-api on conf until /healthcheck answers; stopped by its PID group."""
     sync = sh("glance-manage", "--config-file", conf, "db_sync")
     assert sync.returncode == 0, sync.stderr[-2000:]
-    log = open(os.path.join(service_configs["state"], "glance-api.out"), "w")
+    log = open(log_path, "w")
     proc = subprocess.Popen(["glance-api", "--config-file", conf], stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
-    url = "http://127.0.0.1:%d" % GLANCE_PORT
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/healthcheck", timeout=2)
-            break
-        except OSError:
-            assert proc.poll() is None, open(log.name).read()[-3000:]
-            assert time.monotonic() < deadline, "glance-api did not answer"
-            time.sleep(0.3)
-    yield url
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=20)
+    url = "http://127.0.0.1:%d" % port
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url + "/healthcheck", timeout=2)
+                break
+            except OSError:
+                assert proc.poll() is None, open(log_path).read()[-3000:]
+                assert time.monotonic() < deadline, "glance-api did not answer"
+                time.sleep(0.3)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def glance_api(service_configs):
+    log = os.path.join(service_configs["state"], "glance-api.out")
+    with running_glance_api(service_configs["glance"], GLANCE_PORT, log) as url:
+        yield url
 
 
 def glance_request(url, method, path, body=None, headers=None):
@@ -347,23 +358,7 @@ def test_a_legacy_glance_store_form_works_too(service_configs, tmp_path):
         "paste_deploy": {"config_file": "/etc/glance/glance-api-paste.ini"},
     })
     assert service_script("validate_config.py", "glance", str(conf))["errors"] == []
-    assert sh("glance-manage", "--config-file", str(conf), "db_sync").returncode == 0
-    log = open(os.path.join(state, "glance-legacy.out"), "w")
-    proc = subprocess.Popen(["glance-api", "--config-file", str(conf)], stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    url = "http://127.0.0.1:%d" % (GLANCE_PORT + 1)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url + "/healthcheck", timeout=2)
-                break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, open(log.name).read()[-3000:]
-                time.sleep(0.3)
+    with running_glance_api(str(conf), GLANCE_PORT + 1, os.path.join(state, "glance-legacy.out")) as url:
         img = upload(url, "legacy", os.urandom(1024 * 1024))
-        assert img["status"] == "active" and img["direct_url"].endswith("/images/%s/snap" % img["id"])
-        assert img["id"] in json.loads(admin("rbd", "ls", "images", "--format", "json").stdout)
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
+    assert img["status"] == "active" and img["direct_url"].endswith("/images/%s/snap" % img["id"])
+    assert img["id"] in json.loads(admin("rbd", "ls", "images", "--format", "json").stdout)
