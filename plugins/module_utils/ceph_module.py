@@ -9,7 +9,7 @@ __metaclass__ = type
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import (
     CephError, CephRunner, Connection, describe)
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import (  # noqa: F401 pylint: disable=unused-import
-    REDACTED, Change, ModuleFailure, ResourceModule)
+    ABSENT, REDACTED, UNKNOWN, Change, ModuleFailure, ResourceModule)
 
 CONNECTION_ARGS = dict(
     cluster=dict(type="str", default="ceph"),
@@ -36,10 +36,20 @@ class CephResourceModule(ResourceModule):
                                 p["connect_timeout"])
         return CephRunner.for_module(self.module, connection, p["transport"])
 
-    def ceph_change(self, prefix, inbuf=None, **args):
-        """A Change that runs one mon command."""
+    def ceph_change(self, prefix, effect=None, inbuf=None, **args):
+        """A Change that runs one mon command and has ``effect`` on the resource."""
         return Change(describe(dict(args, prefix=prefix)),
-                      lambda: self.runner.write(prefix, inbuf=inbuf, **args))
+                      lambda: self.runner.write(prefix, inbuf=inbuf, **args), effect)
 
     def runner_facts(self):
         return dict(transport=self.runner.transport.name, ceph_calls=self.runner.call_count)
+
+
+class CephInfoModule(CephResourceModule):
+    """A module that only reads: read() returns the result keys, nothing is ever changed."""
+
+    def decide(self, before):
+        return []
+
+    def report(self, after):
+        return after

@@ -17,6 +17,10 @@ import json
 import os
 import re
 
+from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import (
+    REDACTED, CommandError, CommandRunner, Exists, Invalid, NotFound, PermissionDenied, Timeout,
+    error_for_errno, quote)
+
 try:
     import rados
     import rbd
@@ -25,43 +29,13 @@ except ImportError:
     HAS_RADOS = False
 
 
-class CephError(Exception):
-    """A Ceph command failed. ``rc`` is a positive errno."""
-
-    def __init__(self, message, rc=None, command=None):
-        super(CephError, self).__init__(message)
-        self.rc = rc
-        self.command = command
-
-
-class CephNotFound(CephError):
-    pass
-
-
-class CephPermissionDenied(CephError):
-    pass
-
-
-class CephTimeout(CephError):
-    pass
-
-
-class CephInvalid(CephError):
-    pass
-
-
-class CephExists(CephError):
-    pass
-
-
-ERRNO_EXCEPTIONS = {
-    errno.ENOENT: CephNotFound,
-    errno.EPERM: CephPermissionDenied,
-    errno.EACCES: CephPermissionDenied,
-    errno.EINVAL: CephInvalid,
-    errno.ETIMEDOUT: CephTimeout,
-    errno.EEXIST: CephExists,
-}
+# Ceph's names for the shared runner exceptions.
+CephError = CommandError
+CephNotFound = NotFound
+CephPermissionDenied = PermissionDenied
+CephTimeout = Timeout
+CephInvalid = Invalid
+CephExists = Exists
 
 ERRNO_IN_TEXT = re.compile(r"\((\d+)\) [A-Z]")
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\S+ [0-9a-f]+ ")   # Ceph's own log output on stderr
@@ -72,8 +46,7 @@ SECRET_ARGS = frozenset(["key", "cephx_secret"])
 
 def error_for(rc, message, command=None):
     """Map an errno (sign ignored) to the matching exception."""
-    rc = abs(rc)
-    return ERRNO_EXCEPTIONS.get(rc, CephError)(message or os.strerror(rc), rc=rc, command=command)
+    return error_for_errno(rc, message or os.strerror(abs(rc)), command)
 
 
 def command_to_argv(command):
@@ -98,13 +71,9 @@ def command_to_argv(command):
 
 def describe(command):
     """A loggable one-line form of a command, secrets replaced."""
-    safe = dict((k, "<redacted>" if k in SECRET_ARGS else v)
+    safe = dict((k, REDACTED if k in SECRET_ARGS else v)
                 for k, v in command.items() if v is not None)
-    return "ceph " + " ".join(_quote(a) for a in command_to_argv(safe))
-
-
-def _quote(arg):
-    return "'%s'" % arg if (" " in arg or not arg) else arg
+    return "ceph " + " ".join(quote(a) for a in command_to_argv(safe))
 
 
 def _parse(out):
@@ -172,6 +141,11 @@ class LibradosTransport(object):
                                                    timeout=self.connection.connect_timeout)
         return -rc if rc < 0 else rc, out.decode("utf-8", "replace"), outs
 
+    def mgr_command(self, command, inbuf=b""):
+        rc, out, outs = self._handle().mgr_command(json.dumps(command), inbuf or b"",
+                                                   timeout=self.connection.connect_timeout)
+        return -rc if rc < 0 else rc, out.decode("utf-8", "replace"), outs
+
     def object_exists(self, pool, name):
         try:
             with self._handle().open_ioctx(pool) as ioctx:
@@ -197,23 +171,22 @@ class LibradosTransport(object):
             self._cluster = None
 
 
+class CephTools(CommandRunner):
+    """ceph, rados and rbd on the shared runner base; errors are mapped by the transport."""
+    tool = "ceph"
+
+
 class CliTransport(object):
     name = "cli"
 
-    def __init__(self, connection, run_command, get_bin_path):
+    def __init__(self, connection, module):
         self.connection = connection
-        self._run = run_command
-        self._bin = get_bin_path
+        # The tool's own connect timeout comes first; coreutils timeout bounds a mon op that hangs.
+        self.tools = CephTools(module, timeout=connection.connect_timeout + 5)
 
     def _exec(self, tool, argv, data=None):
-        # coreutils timeout bounds mon ops that connect but never answer.
-        limit = str(self.connection.connect_timeout + 5)
-        cmd = [self._bin("timeout"), "-k", "2", limit, self._bin(tool)] + self.connection.cli_args(tool) + argv
-        rc, out, err = self._run(cmd, data=data, binary_data=True,
-                                 environ_update={"LC_ALL": "C"}, encoding=None)
-        out = out.decode("utf-8", "replace") if isinstance(out, bytes) else out
-        err = err.decode("utf-8", "replace") if isinstance(err, bytes) else err
-        return rc, out, err
+        return self.tools.run(self.connection.cli_args(tool) + argv, data=data, tool=tool,
+                              binary=True, check=False)
 
     def mon_command(self, command, inbuf=b""):
         argv = command_to_argv(command) + ["--format", "json"]
@@ -221,6 +194,8 @@ class CliTransport(object):
             argv += ["-i", "-"]
         rc, out, err = self._exec("ceph", argv, data=inbuf or None)
         return _cli_errno(rc, err), out, _last_error_line(err)
+
+    mgr_command = mon_command     # the ceph CLI routes mgr commands itself
 
     def object_exists(self, pool, name):
         rc, dummy, err = self._exec("rados", ["--pool", pool, "stat", name])
@@ -281,15 +256,21 @@ class CephRunner(object):
                              "python3-rados, or use transport=cli")
         if transport in ("auto", "librados") and HAS_RADOS:
             return cls(LibradosTransport(connection))
-        return cls(CliTransport(connection, module.run_command,
-                                lambda tool: module.get_bin_path(tool, required=True)))
+        return cls(CliTransport(connection, module))
 
     def mon(self, prefix, inbuf=None, **args):
-        """Run a command and return its parsed JSON (None when it prints nothing)."""
+        """Run a mon command and return its parsed JSON (None when it prints nothing)."""
+        return self._send(self.transport.mon_command, prefix, inbuf, args)
+
+    def mgr(self, prefix, inbuf=None, **args):
+        """Run a mgr command (fs volume, fs subvolume, ...) the same way."""
+        return self._send(self.transport.mgr_command, prefix, inbuf, args)
+
+    def _send(self, send, prefix, inbuf, args):
         command = dict((k, v) for k, v in args.items() if v is not None)
         command.update(prefix=prefix, format="json")
         self.call_count += 1
-        rc, out, outs = self.transport.mon_command(command, inbuf)
+        rc, out, outs = send(command, inbuf)
         if rc != 0:
             raise error_for(rc, outs, describe(command))
         return _parse(out)

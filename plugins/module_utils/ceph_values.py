@@ -106,3 +106,73 @@ def keyring_text(entity, key, caps):
     for daemon in sorted(caps or {}):
         lines.append('\tcaps %s = "%s"' % (daemon, caps[daemon]))
     return "\n".join(lines) + "\n"
+
+
+def redact_keyring(text):
+    """A keyring's text with every key replaced."""
+    if not isinstance(text, str):
+        return text
+    return re.sub(r"(?m)^(\s*key\s*=\s*).*$", r"\g<1><redacted>", text)
+
+
+# --- what an OSD cap grants ------------------------------------------------------------
+PERMS_RE = re.compile(r"^(\*|[rwx]+)$")
+PROFILE_PERMS = {"rbd": "rwx", "rbd-read-only": "r"}
+
+
+def parse_osd_grant(grant):
+    """One grant of an OSD cap -> dict(perms, pool, namespace, restricted).
+
+    ``restricted`` marks a grant limited to objects by prefix or tag, which is not access to
+    the pool as a whole. Both syntaxes are read: ``allow rwx pool=p namespace=n`` and
+    ``allow pool p rwx``."""
+    words = grant.split()
+    found = dict(perms=set(), pool=None, namespace=None, restricted=False)
+    rest = words[1:]
+    if words[0] == "profile":
+        found["perms"] = set(PROFILE_PERMS.get(words[1] if len(words) > 1 else "", ""))
+        rest = words[2:]
+    while rest:
+        word = rest.pop(0)
+        if "=" in word:
+            name, value = word.split("=", 1)
+        elif word in ("pool", "namespace", "object_prefix") and rest:
+            name, value = word, rest.pop(0)
+        elif word == "tag":
+            found["restricted"] = True
+            break
+        elif words[0] == "allow" and PERMS_RE.match(word):
+            found["perms"] |= set("rwx" if word == "*" else word)
+            continue
+        else:
+            continue    # class-read, class-write, class <name> <method>: no pool access of their own
+        if name == "pool":
+            found["pool"] = value
+        elif name == "namespace":
+            found["namespace"] = value
+        else:
+            found["restricted"] = True
+    return found
+
+
+def _glob(pattern, value):
+    return pattern == value or pattern == "*" or (pattern.endswith("*") and value.startswith(pattern[:-1]))
+
+
+def osd_cap_allows(cap, pool, access="rwx", namespace=""):
+    """Whether an OSD cap string gives ``access`` (letters of r, w, x) on ``pool`` in
+    ``namespace``. Pool names match exactly (a trailing ``*`` is a prefix, as in Ceph);
+    a grant limited to another namespace, or to an object prefix or tag, does not count."""
+    granted = set()
+    for grant in normalize_cap(cap or "").split(", "):
+        if not grant:
+            continue
+        g = parse_osd_grant(grant)
+        if g["restricted"]:
+            continue
+        if g["pool"] is not None and not _glob(g["pool"], pool):
+            continue
+        if g["namespace"] is not None and not _glob(g["namespace"], namespace):
+            continue
+        granted |= g["perms"]
+    return set(access) <= granted

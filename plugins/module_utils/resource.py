@@ -4,13 +4,17 @@
 """The one module flow: validate, read, decide, apply, report.
 
 A subclass implements:
-  read()                   -> the current resource as a dict, or None if absent
-  decide(before)           -> a list of Change objects (empty when nothing differs)
-  predict(before, changes) -> the resource as it will be after the changes (check mode)
-and optionally validate() for early, option-naming errors, report(after) for result keys,
-and redact(state) for secrets in diff. execute() does the rest: check mode skips apply but
-reports the same changes, diff shows before/after, errors become fail_json.
-The runner must offer ``commands`` (what changed things), ``call_count`` and ``close()``.
+  make_runner()   -> the runner of its tool (commands, call_count, close())
+  read()          -> the current resource as a dict, or None when absent
+  decide(before)  -> a list of Change objects, empty when nothing differs
+and optionally validate() for early, option-naming errors, report(after) for result keys
+and redact(state) for secrets in diff.
+
+Each Change carries the command it runs and its effect on the resource's state. The base
+predicts the after-state by folding those effects over the before-state, so check mode needs
+no code of its own: a check run and a real run from the same state report the same
+``changed``, the same ``commands`` and the same ``after``. What cannot be known before the
+change runs (an id the server assigns, a key the monitors mint) is UNKNOWN in a prediction.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,18 +25,56 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import CommandError
+
 REDACTED = "<redacted>"
+UNKNOWN = "(known after apply)"
+ABSENT = "absent"       # effect that removes the resource
 
 
 class Change(object):
-    """One step of the apply phase: a description and the callable doing it."""
+    """One step: ``command`` (a loggable line), ``apply`` (runs it) and ``effect`` on the state.
 
-    def __init__(self, description, apply):
-        self.description = description
+    ``effect`` is a dict of fields to set, ABSENT, or a callable(state) -> new state.
+    """
+
+    def __init__(self, command, apply, effect=None):
+        self.command = command
         self.apply = apply
+        self.effect = effect
+
+    def predict(self, state):
+        if self.effect is None:
+            return state
+        if self.effect == ABSENT:
+            return None
+        if callable(self.effect):
+            return self.effect(copy.deepcopy(state))
+        new = copy.deepcopy(state) if state else {}
+        new.update(copy.deepcopy(self.effect))
+        return new
 
     def __repr__(self):
-        return "Change(%r)" % self.description
+        return "Change(%r)" % self.command
+
+
+def on_field(field, change):
+    """The same Change, with its effect applied to ``state[field]`` (a resource that
+    contains another one, such as an entity and its keyring file)."""
+    def effect(state):
+        if state is None:
+            return None
+        state[field] = change.predict(state.get(field))
+        return state
+    return Change(change.command, change.apply, effect)
+
+
+def predict(before, changes):
+    """The state after ``changes``, from their effects alone."""
+    state = copy.deepcopy(before)
+    for change in changes:
+        state = change.predict(state)
+    return state
 
 
 class ModuleFailure(Exception):
@@ -43,17 +85,22 @@ class ResourceModule(object):
     argument_spec = {}
     mutually_exclusive = []
     required_if = []
+    required_one_of = []
+    add_file_common_args = False
     secret_fields = ()
-    handled_errors = ()     # runner exception types that become fail_json with rc
+    handled_errors = (CommandError,)   # runner exceptions that become fail_json with rc
 
     def __init__(self, module=None, runner=None, base_spec=None):
         spec = dict(base_spec or {})
         spec.update(self.argument_spec)
         self.module = module or AnsibleModule(argument_spec=spec, supports_check_mode=True,
                                               mutually_exclusive=self.mutually_exclusive,
-                                              required_if=self.required_if)
+                                              required_if=self.required_if,
+                                              required_one_of=self.required_one_of,
+                                              add_file_common_args=self.add_file_common_args)
         self.params = self.module.params
         self.warnings = []
+        self.applied = []
         self.runner = runner or self.make_runner()
 
     # --- hooks -------------------------------------------------------------
@@ -67,9 +114,6 @@ class ResourceModule(object):
         raise NotImplementedError
 
     def decide(self, before):
-        raise NotImplementedError
-
-    def predict(self, before, changes):
         raise NotImplementedError
 
     def report(self, after):
@@ -88,7 +132,7 @@ class ResourceModule(object):
             return None
         state = copy.deepcopy(state)
         for field in self.secret_fields:
-            if state.get(field) is not None:
+            if state.get(field) not in (None, UNKNOWN):
                 state[field] = REDACTED
         return state
 
@@ -98,14 +142,15 @@ class ResourceModule(object):
             self.validate()
             before = self.read()
             changes = self.decide(before)
+            after = predict(before, changes)
             if changes and not self.module.check_mode:
                 for change in changes:
+                    self.failed_command = change.command
                     change.apply()
+                    self.applied.append(change.command)
                 after = self.read()
-            else:
-                after = self.predict(before, changes) if changes else before
-            ran = [c.description for c in changes] if self.module.check_mode else self.runner.commands
-            result = dict(changed=bool(changes), commands=list(ran))
+            commands = self.applied if not self.module.check_mode else [c.command for c in changes]
+            result = dict(changed=bool(changes), commands=list(commands))
             result.update(self.runner_facts())
             result.update(self.report(after))
             if self.module._diff:
@@ -129,4 +174,7 @@ class ResourceModule(object):
             pass
         for w in self.warnings:
             self.module.warn(w)
-        self.module.fail_json(msg=msg, commands=list(self.runner.commands), **extra)
+        failed = getattr(self, "failed_command", None)
+        if failed and failed not in self.applied:
+            extra["failed_command"] = failed
+        self.module.fail_json(msg=msg, commands=list(self.applied), **extra)

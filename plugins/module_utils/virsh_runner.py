@@ -12,21 +12,19 @@ import re
 import tempfile
 from xml.etree import ElementTree
 
+from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import (
+    CommandError, CommandRunner, NotFound, PermissionDenied)
+
 SECRET_LINE = re.compile(r"^\s*([0-9a-fA-F-]{36})\s+(\S+)\s*(.*?)\s*$")
 
 
-class VirshError(Exception):
-    def __init__(self, message, rc=None):
-        super(VirshError, self).__init__(message)
-        self.rc = rc
+# virsh's names for the shared runner exceptions.
+VirshError = CommandError
+VirshNotFound = NotFound
 
 
-class VirshNotFound(VirshError):
-    pass
-
-
-class VirshPrivate(VirshError):
-    pass
+class VirshPrivate(PermissionDenied):
+    """The secret is private: libvirt will not show its value."""
 
 
 def parse_secret_list(text):
@@ -69,26 +67,30 @@ def secret_xml(uuid, usage_type, usage_name, description=None, private=False, ep
     return ElementTree.tostring(root, encoding="unicode")
 
 
-class VirshRunner(object):
-    def __init__(self, module, uri):
-        self.module = module
-        self.uri = uri
-        self.commands = []
-        self.call_count = 0
-        self._virsh = module.get_bin_path("virsh", required=True)
+class VirshRunner(CommandRunner):
+    """virsh on one libvirt URI; every call is bounded by ``timeout`` seconds."""
+    tool = "virsh"
 
-    def _run(self, args):
-        self.call_count += 1
-        rc, out, err = self.module.run_command([self._virsh, "-q", "-c", self.uri] + args,
-                                               environ_update={"LC_ALL": "C"})
-        if rc != 0:
-            message = (err or out).strip().replace("error: ", "").replace("\n", " ")
-            if "is private" in message:
-                raise VirshPrivate(message, rc)
-            if "not found" in message.lower() or "no secret with matching" in message.lower():
-                raise VirshNotFound(message, rc)
-            raise VirshError("virsh %s: %s" % (args[0], message), rc)
-        return out
+    def __init__(self, module, uri, timeout=30):
+        super(VirshRunner, self).__init__(module, timeout)
+        self.uri = uri
+
+    def classify(self, rc, out, err):
+        text = (err or out).lower()
+        if "is private" in text:
+            return VirshPrivate
+        if "not found" in text or "no secret with matching" in text:
+            return VirshNotFound
+        return super(VirshRunner, self).classify(rc, out, err)
+
+    def message(self, args, rc, out, err):
+        text = (err or out).strip().replace("error: ", "").replace("\n", " ")
+        if "failed to connect" in text.lower():
+            return "cannot reach libvirtd at uri=%s: %s" % (self.uri, text)
+        return "virsh %s: %s" % (args[0], text)
+
+    def _run(self, args, write=False):
+        return self.run(["-q", "-c", self.uri] + args, write=write)[1]
 
     def _with_file(self, content):
         fd, path = tempfile.mkstemp(prefix=".cephstack-secret.")   # 0600
@@ -121,22 +123,16 @@ class VirshRunner(object):
     def define(self, xml):
         path = self._with_file(xml)
         try:
-            self.commands.append("virsh secret-define --file <secret xml>")
-            self._run(["secret-define", "--file", path])
+            self._run(["secret-define", "--file", path], write=True)
         finally:
             os.unlink(path)
 
     def set_value(self, uuid, value_b64):
         path = self._with_file(value_b64)
         try:
-            self.commands.append("virsh secret-set-value --secret %s --file <0600 file>" % uuid)
-            self._run(["secret-set-value", "--secret", uuid, "--file", path])
+            self._run(["secret-set-value", "--secret", uuid, "--file", path], write=True)
         finally:
             os.unlink(path)
 
     def undefine(self, uuid):
-        self.commands.append("virsh secret-undefine %s" % uuid)
-        self._run(["secret-undefine", uuid])
-
-    def close(self):
-        pass
+        self._run(["secret-undefine", uuid], write=True)

@@ -109,20 +109,22 @@ EXAMPLES = r'''
 
 RETURN = r'''
 entity:
-  description: The entity after the run (predicted in check mode), without its key. Empty when absent.
+  description:
+    - The entity after the run, without its key. Empty when absent.
+    - In check mode, the prediction from the planned commands.
   returned: always
   type: dict
   sample: {name: client.glance, caps: {mon: profile rbd, osd: profile rbd pool=images}}
 key:
   description: The entity's key.
-  returned: when O(return_key=true) and the entity exists (not in check mode for a new entity)
+  returned: when O(return_key=true) and the key is known (not in check mode when the monitors would mint it)
   type: str
 keyring_changed:
   description: Whether the keyring file was (or in check mode would be) written or its attributes changed.
   returned: when O(keyring) is set
   type: bool
 commands:
-  description: Commands that changed the cluster or the keyring file; in check mode, the ones that would run.
+  description: Commands that changed the cluster or the keyring file, the same in check mode and in a real run.
   returned: always
   type: list
   elements: str
@@ -137,15 +139,12 @@ ceph_calls:
   type: int
 '''
 
-import grp
-import os
-import pwd
-
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (
-    REDACTED, Change, CephResourceModule, ModuleFailure)
-from ansible_collections.cephstack.cloud.plugins.module_utils.files import atomic_write
+    ABSENT, REDACTED, UNKNOWN, CephResourceModule, ModuleFailure)
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import (
-    check_cephx_key, check_entity, keyring_text, normalize_caps)
+    check_cephx_key, check_entity, keyring_text, normalize_caps, redact_keyring)
+from ansible_collections.cephstack.cloud.plugins.module_utils.config_file import ManagedFile, file_state
+from ansible_collections.cephstack.cloud.plugins.module_utils.resource import on_field, predict
 
 NEW_KEY = "<redacted: new key>"
 
@@ -183,139 +182,100 @@ class CephAuth(CephResourceModule):
                 p["key"] = check_cephx_key(p["key"])
         except ValueError as e:
             raise ModuleFailure(str(e))
+        self.keyfile = None
         kr = p["keyring"]
         if kr:
             try:
-                kr["mode_int"] = int(kr["mode"], 8)
-                if kr["mode_int"] > 0o7777:
-                    raise ValueError
-            except (TypeError, ValueError):
-                raise ModuleFailure("keyring.mode=%r is not an octal mode such as '0640'" % kr["mode"])
-            if kr["mode_int"] & 0o007:
+                self.keyfile = ManagedFile(self.module, kr["path"], dict(owner=kr["owner"], group=kr["group"],
+                                                                         mode=kr["mode"]),
+                                           default_mode="0600", label="keyring")
+            except ModuleFailure as e:
+                raise ModuleFailure("keyring.%s" % e)
+            if int(self.keyfile.file_args["mode"], 8) & 0o007:
                 self.warn("keyring.mode=%s makes %s readable by every user; use 0640 or 0600"
                           % (kr["mode"], kr["path"]))
-            try:
-                kr["uid"] = pwd.getpwnam(kr["owner"]).pw_uid if kr["owner"] else os.geteuid()
-            except KeyError:
-                raise ModuleFailure("keyring.owner=%r: no such user" % kr["owner"])
-            try:
-                kr["gid"] = grp.getgrnam(kr["group"]).gr_gid if kr["group"] else \
-                    pwd.getpwuid(kr["uid"]).pw_gid
-            except KeyError:
-                raise ModuleFailure("keyring.group=%r: no such group" % kr["group"])
 
     # --- read ---------------------------------------------------------------
     def read(self):
         found = self.runner.get("auth get", entity=self.params["name"])
+        self.keyring_before = file_state(self.keyfile.path) if self.keyfile else None
         if not found:
             return None
         raw = found[0]
-        return dict(name=raw["entity"], caps=normalize_caps(raw.get("caps") or {}), key=raw["key"])
-
-    def read_keyring(self):
-        """(content or None, (uid, gid, mode) or None) of the keyring file."""
-        path = self.params["keyring"]["path"]
-        try:
-            st = os.stat(path)
-        except OSError:
-            return None, None
-        with open(path) as f:
-            return f.read(), (st.st_uid, st.st_gid, st.st_mode & 0o7777)
+        state = dict(name=raw["entity"], caps=normalize_caps(raw.get("caps") or {}), key=raw["key"])
+        if self.keyfile:
+            state["keyring"] = self.keyring_before
+        return state
 
     # --- decide -------------------------------------------------------------
     def decide(self, before):
         p = self.params
         name = p["name"]
-        changes = []
         self.before = before
-        self.key_changes = False
-        self.keyring_changed = False
         if p["state"] == "absent":
-            self.target = None
-            if before:
-                changes.append(self.ceph_change("auth rm", entity=name))
-            if p["keyring"] and os.path.exists(p["keyring"]["path"]):
-                self.keyring_changed = True
-                changes.append(Change("remove keyring %s" % p["keyring"]["path"], self.remove_keyring))
+            changes = [self.ceph_change("auth rm", ABSENT, entity=name)] if before else []
+            if self.keyfile:
+                changes += self.keyfile.remove_change(self.keyring_before)
+            self.keyring_changes = changes[1:] if before else changes
             return changes
 
         caps = p["caps"] if p["caps"] is not None else (before or {}).get("caps", {})
-        if before is None or (p["key"] and p["key"] != before["key"]):
-            self.key_changes = True
+        created = dict(name=name, caps=caps, key=p["key"] or UNKNOWN)
+        if self.keyfile:
+            created["keyring"] = self.keyring_before
+        changes = []
+        if before is None:
             if p["key"]:
-                changes.append(self.ceph_change("auth import",
+                changes.append(self.ceph_change("auth import", created,
                                                 inbuf=keyring_text(name, p["key"], caps).encode()))
             else:
-                changes.append(self.ceph_change("auth get-or-create", entity=name, caps=caps_argv(caps)))
-        else:
-            if p["rotate_key"]:
-                self.key_changes = True
-                changes.append(self.ceph_change("auth rm", entity=name))
-                changes.append(self.ceph_change("auth get-or-create", entity=name, caps=caps_argv(caps)))
-            elif caps != before["caps"]:
-                changes.append(self.ceph_change("auth caps", entity=name, caps=caps_argv(caps)))
-        self.target = dict(name=name, caps=caps,
-                           key=NEW_KEY if self.key_changes else before["key"])
-        if p["keyring"]:
-            change = self.keyring_change(None if self.key_changes else before["key"])
-            if change:
-                self.keyring_changed = True
-                changes.append(change)
-        return changes
+                changes.append(self.ceph_change("auth get-or-create", created, entity=name, caps=caps_argv(caps)))
+        elif p["key"] and p["key"] != before["key"]:
+            changes.append(self.ceph_change("auth import", dict(key=p["key"], caps=caps),
+                                            inbuf=keyring_text(name, p["key"], caps).encode()))
+        elif p["rotate_key"]:
+            changes.append(self.ceph_change("auth rm", ABSENT, entity=name))
+            changes.append(self.ceph_change("auth get-or-create", created, entity=name, caps=caps_argv(caps)))
+        elif caps != before["caps"]:
+            changes.append(self.ceph_change("auth caps", dict(caps=caps), entity=name, caps=caps_argv(caps)))
+        self.keyring_changes = self.keyring_change(predict(before, changes))
+        return changes + self.keyring_changes
 
-    def keyring_change(self, known_key):
-        """A Change writing the keyring, or None if file and attributes already match."""
-        kr = self.params["keyring"]
-        content, attrs = self.read_keyring()
-        wanted_attrs = (kr["uid"], kr["gid"], kr["mode_int"])
-        if known_key is not None and content == keyring_text(self.params["name"], known_key, None) \
-                and attrs == wanted_attrs:
-            return None
-        owner, group = kr["owner"] or kr["uid"], kr["group"] or kr["gid"]
-        return Change("write keyring %s (%s:%s %s)" % (kr["path"], owner, group, kr["mode"]),
-                      self.write_keyring)
+    def keyring_change(self, entity):
+        """Writing the keyring: its text is known unless the monitors mint the key in this run."""
+        if not self.keyfile:
+            return []
+        if entity["key"] != UNKNOWN:
+            text = keyring_text(entity["name"], entity["key"], None)
+            return [on_field("keyring", c) for c in self.keyfile.changes(self.keyring_before, text)]
+        change = self.keyfile.write_change(self.keyring_before, self.minted_keyring, UNKNOWN)
+        return [on_field("keyring", change)]
 
-    # --- apply --------------------------------------------------------------
-    def write_keyring(self):
-        kr = self.params["keyring"]
-        entity = self.read()
-        if entity is None:
-            raise ModuleFailure("entity %s vanished before its keyring could be written" % self.params["name"])
-        directory = os.path.dirname(kr["path"]) or "."
-        if not os.path.isdir(directory):
-            raise ModuleFailure("keyring.path=%s: directory %s does not exist" % (kr["path"], directory))
-        atomic_write(kr["path"], keyring_text(entity["name"], entity["key"], None),
-                     kr["uid"], kr["gid"], kr["mode_int"])
-        self.runner.commands.append("write keyring %s" % kr["path"])
-
-    def remove_keyring(self):
-        os.unlink(self.params["keyring"]["path"])
-        self.runner.commands.append("remove keyring %s" % self.params["keyring"]["path"])
-
-    def predict(self, before, changes):
-        return self.target
+    def minted_keyring(self):
+        entity = self.runner.mon("auth get", entity=self.params["name"])[0]
+        return keyring_text(entity["entity"], entity["key"], None)
 
     # --- report -------------------------------------------------------------
     def redact(self, state):
         if not state:
             return state
-        is_after = state is not self.before
         state = dict(state)
-        state["key"] = NEW_KEY if is_after and self.key_changes else REDACTED
-        if self.params["keyring"]:
-            state["keyring"] = dict((k, self.params["keyring"][k]) for k in ("path", "owner", "group", "mode"))
+        if state["key"] != UNKNOWN:
+            new = self.before is not None and state is not self.before and state["key"] != self.before["key"]
+            state["key"] = NEW_KEY if new else REDACTED
+        if state.get("keyring"):
+            state["keyring"] = dict(state["keyring"], text=redact_keyring(state["keyring"]["text"]))
         return state
 
     def report(self, after):
         result = dict(entity=dict(name=after["name"], caps=after["caps"]) if after else {})
-        if self.params["keyring"]:
-            result["keyring_changed"] = self.keyring_changed
-        if self.params["return_key"] and after and after.get("key") not in (None, NEW_KEY):
+        if self.keyfile:
+            result["keyring_changed"] = bool(self.keyring_changes)
+        if self.params["return_key"] and after and after.get("key") != UNKNOWN:
             result["key"] = after["key"]
         return result
 
 
-# check_mode and diff: ResourceModule.execute() predicts without applying (supports_check_mode=True).
 def main():
     CephAuth().execute()
 

@@ -64,10 +64,10 @@ ceph_calls:
   type: int
 '''
 
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import CephResourceModule
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import CephInfoModule
 
 
-class CephClusterInfo(CephResourceModule):
+class CephClusterInfo(CephInfoModule):
     argument_spec = {}
 
     def read(self):
@@ -80,14 +80,7 @@ class CephClusterInfo(CephResourceModule):
         return dict(fsid=dump["fsid"], mons=mons,
                     mon_host=" ".join("[%s]" % ",".join(m["addrs"]) for m in mons))
 
-    def decide(self, before):
-        return []
 
-    def report(self, after):
-        return after
-
-
-# check_mode and diff: ResourceModule.execute() predicts without applying (supports_check_mode=True).
 def main():
     CephClusterInfo().execute()
 

@@ -115,7 +115,10 @@ EXAMPLES = r'''
 
 RETURN = r'''
 pool:
-  description: The pool after the run (predicted in check mode). Empty when absent.
+  description:
+    - The pool after the run. Empty when absent.
+    - In check mode, the prediction from the planned commands; what only the cluster can know
+      (such as the id of a new pool) is C((known after apply)).
   returned: always
   type: dict
   sample:
@@ -152,7 +155,8 @@ ceph_calls:
 '''
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (
-    Change, CephResourceModule, ModuleFailure)
+    ABSENT, UNKNOWN, Change, CephResourceModule, ModuleFailure)
+from ansible_collections.cephstack.cloud.plugins.module_utils.resource import predict
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephPermissionDenied
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import (
     check_pool_name, parse_size)
@@ -260,71 +264,80 @@ class CephPool(CephResourceModule):
         p = self.params
         name = p["name"]
         if p["state"] == "absent":
-            self.target = None
             return [Change("ceph osd pool rm --pool %s --pool2 %s --yes_i_really_really_mean_it"
-                           % (name, name), self.remove)] if before else []
+                           % (name, name), self.remove, ABSENT)] if before else []
 
         changes = []
         rule_id = self.crush_rule_id(p["crush_rule"]) if p["crush_rule"] else None
         if before is None:
-            create = dict(pool=name, pool_type=p["pool_type"], pg_num=p["pg_num"],
-                          pgp_num=p["pgp_num"] or p["pg_num"], rule=p["crush_rule"],
-                          autoscale_mode=p["pg_autoscale_mode"])
-            if p["pool_type"] == "erasure":
-                create["erasure_code_profile"] = p["erasure_profile"]
-            else:
-                create["size"] = p["size"]
-            changes.append(self.ceph_change("osd pool create", **create))
-            # Attributes a new pool gets from create are known; the rest are set below.
-            current = dict(name=name, pool_type=p["pool_type"], size=p["size"], pg_num=p["pg_num"],
-                           pgp_num=p["pgp_num"] or p["pg_num"],
-                           pg_autoscale_mode=p["pg_autoscale_mode"], crush_rule_id=rule_id,
-                           erasure_profile=p["erasure_profile"] if p["pool_type"] == "erasure" else "",
-                           applications=[], rbd_initialized=False)
-            current = dict((k, v) for k, v in current.items() if v is not None)
+            changes.append(self.create_change(rule_id))
         else:
-            current = before
             if before["pool_type"] != p["pool_type"]:
                 raise ModuleFailure("pool %s is %s; pool_type=%s cannot be changed on an existing pool"
                                     % (name, before["pool_type"], p["pool_type"]))
             if p["pool_type"] == "erasure" and before["erasure_profile"] != p["erasure_profile"]:
                 raise ModuleFailure("pool %s uses erasure_profile %s; it cannot be changed to %s"
                                     % (name, before["erasure_profile"], p["erasure_profile"]))
-        changes += self.updates(current, rule_id)
-        self.target = self.merge(before or current, rule_id)
-        return changes
+        current = predict(before, changes)
+        return changes + self.updates(current, rule_id)
+
+    def create_change(self, rule_id):
+        """osd pool create, and the pool it leaves: what create sets is known, the rest is not."""
+        p = self.params
+        name = p["name"]
+        erasure = p["pool_type"] == "erasure"
+        create = dict(pool=name, pool_type=p["pool_type"], pg_num=p["pg_num"],
+                      pgp_num=p["pgp_num"] or p["pg_num"], rule=p["crush_rule"],
+                      autoscale_mode=p["pg_autoscale_mode"],
+                      erasure_code_profile=p["erasure_profile"] if erasure else None,
+                      size=None if erasure else p["size"])
+
+        def known(value):
+            return UNKNOWN if value is None else value
+
+        created = dict(name=name, pool_id=UNKNOWN, pool_type=p["pool_type"],
+                       size=UNKNOWN if erasure else known(p["size"]), min_size=UNKNOWN,
+                       pg_num=known(p["pg_num"]), pgp_num=known(p["pgp_num"] or p["pg_num"]),
+                       pg_autoscale_mode=known(p["pg_autoscale_mode"]), target_size_ratio=0.0,
+                       crush_rule_id=known(rule_id),
+                       erasure_profile=p["erasure_profile"] if erasure else "",
+                       allow_ec_overwrites=False, applications=[], quota_max_bytes=0,
+                       quota_max_objects=0, rbd_initialized=None)
+        return self.ceph_change("osd pool create", created, **create)
 
     def updates(self, cur, rule_id):
         p = self.params
         name = p["name"]
         out = []
 
-        def set_var(var, val, confirm=False):
-            if isinstance(val, bool):
-                val = "true" if val else "false"
-            out.append(self.ceph_change("osd pool set", pool=name, var=var, val=str(val),
+        def value(key):
+            return None if cur.get(key) == UNKNOWN else cur.get(key)
+
+        def set_var(var, val, effect, confirm=False):
+            text = ("true" if val else "false") if isinstance(val, bool) else str(val)
+            out.append(self.ceph_change("osd pool set", effect, pool=name, var=var, val=text,
                                         yes_i_really_mean_it=True if confirm else None))
 
         def differs(key, want):
             return want is not None and cur.get(key) != want
 
         size, min_size = p["size"], p["min_size"]
-        eff_size = size or cur.get("size")
+        eff_size = size or value("size")
         if min_size and eff_size and min_size > eff_size:
             raise ModuleFailure("min_size (%s) must not exceed the pool's size (%s)" % (min_size, eff_size))
         # Lowering size below the current min_size needs min_size first.
-        if differs("min_size", min_size) and cur.get("min_size") and min_size < cur["min_size"]:
-            set_var("min_size", min_size)
+        if differs("min_size", min_size) and value("min_size") and min_size < value("min_size"):
+            set_var("min_size", min_size, dict(min_size=min_size))
             min_size = None
         if differs("size", size):
             if size == 1:
                 self.warn("size=1 keeps a single copy of pool %s: losing one OSD loses data" % name)
-            set_var("size", size, confirm=size == 1)
+            set_var("size", size, dict(size=size), confirm=size == 1)
         if differs("min_size", min_size):
-            set_var("min_size", min_size)
+            set_var("min_size", min_size, dict(min_size=min_size))
         if differs("pg_autoscale_mode", p["pg_autoscale_mode"]):
-            set_var("pg_autoscale_mode", p["pg_autoscale_mode"])
-        autoscale = p["pg_autoscale_mode"] or cur.get("pg_autoscale_mode")
+            set_var("pg_autoscale_mode", p["pg_autoscale_mode"], dict(pg_autoscale_mode=p["pg_autoscale_mode"]))
+        autoscale = p["pg_autoscale_mode"] or value("pg_autoscale_mode")
         for opt in ("pg_num", "pgp_num"):
             if differs(opt, p[opt]):
                 if autoscale == "on":
@@ -332,21 +345,22 @@ class CephPool(CephResourceModule):
                               "set pg_autoscale_mode=off or warn to manage it"
                               % (opt, p[opt], name, opt, cur.get(opt)))
                 else:
-                    set_var(opt, p[opt])
+                    set_var(opt, p[opt], self.pg_effect(opt, p[opt]))
         ratio = p["target_size_ratio"]
-        if ratio is not None and abs((cur.get("target_size_ratio") or 0.0) - ratio) > 1e-9:
-            set_var("target_size_ratio", ratio)
+        if ratio is not None and abs((value("target_size_ratio") or 0.0) - ratio) > 1e-9:
+            set_var("target_size_ratio", ratio, dict(target_size_ratio=ratio))
         if rule_id is not None and cur.get("crush_rule_id") != rule_id:
-            set_var("crush_rule", p["crush_rule"])
+            set_var("crush_rule", p["crush_rule"], dict(crush_rule_id=rule_id))
         ec = p["allow_ec_overwrites"]
         if ec is not None and cur.get("allow_ec_overwrites") != ec:
             if not ec and cur.get("allow_ec_overwrites"):
                 raise ModuleFailure("pool %s has allow_ec_overwrites; Ceph cannot turn it off" % name)
-            set_var("allow_ec_overwrites", True)
+            set_var("allow_ec_overwrites", True, dict(allow_ec_overwrites=True))
         for field in ("max_bytes", "max_objects"):
             want = p["quota_" + field]
             if differs("quota_" + field, want):
-                out.append(self.ceph_change("osd pool set-quota", pool=name, field=field, val=str(want)))
+                out.append(self.ceph_change("osd pool set-quota", {"quota_" + field: want},
+                                            pool=name, field=field, val=str(want)))
         app = p["application"]
         apps = cur.get("applications") or []
         if app and app not in apps:
@@ -354,33 +368,18 @@ class CephPool(CephResourceModule):
                 raise ModuleFailure("pool %s already has application %s; refusing to add %s. "
                                     "Change it by hand if that is really meant"
                                     % (name, ", ".join(apps), app))
-            out.append(self.ceph_change("osd pool application enable", pool=name, app=app))
+            out.append(self.ceph_change("osd pool application enable", dict(applications=sorted(apps + [app])),
+                                        pool=name, app=app))
         if self.wants_rbd_init and not cur.get("rbd_initialized"):
-            out.append(Change("rbd pool init %s" % name, lambda: self.runner.rbd_pool_init(name)))
+            out.append(Change("rbd pool init %s" % name, lambda: self.runner.rbd_pool_init(name),
+                              dict(rbd_initialized=True)))
         return out
 
-    def merge(self, cur, rule_id):
-        """The pool as it will be once the updates ran (check mode's answer)."""
-        p = self.params
-        after = dict(cur)
-        for key in ("size", "min_size", "pg_autoscale_mode", "target_size_ratio",
-                    "allow_ec_overwrites", "quota_max_bytes", "quota_max_objects"):
-            if p[key] is not None:
-                after[key] = p[key]
-        if (p["pg_autoscale_mode"] or cur.get("pg_autoscale_mode")) != "on":
-            for key in ("pg_num", "pgp_num"):
-                if p[key] is not None:
-                    after[key] = p[key]
-        if rule_id is not None:
-            after["crush_rule_id"] = rule_id
-        if p["application"] and p["application"] not in (after.get("applications") or []):
-            after["applications"] = sorted((after.get("applications") or []) + [p["application"]])
-        if self.wants_rbd_init:
-            after["rbd_initialized"] = True
-        return after
-
-    def predict(self, before, changes):
-        return self.target
+    def pg_effect(self, opt, num):
+        """Since Nautilus the monitors move pgp_num along with pg_num unless it is set too."""
+        if opt == "pg_num" and self.params["pgp_num"] is None:
+            return dict(pg_num=num, pgp_num=num)
+        return {opt: num}
 
     # --- apply --------------------------------------------------------------
     def remove(self):
@@ -396,7 +395,6 @@ class CephPool(CephResourceModule):
         return dict(pool=after or {})
 
 
-# check_mode and diff: ResourceModule.execute() predicts without applying (supports_check_mode=True).
 def main():
     CephPool().execute()
 

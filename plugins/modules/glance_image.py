@@ -65,8 +65,6 @@ options:
     default: 30
 requirements:
   - C(qemu-img) (package C(qemu-utils)) when the source is not RAW.
-notes:
-  - Supports check mode and diff mode.
 '''
 
 EXAMPLES = r'''
@@ -81,7 +79,10 @@ EXAMPLES = r'''
 
 RETURN = r'''
 image:
-  description: The image after the run (predicted in check mode). Empty when absent.
+  description:
+    - The image after the run. Empty when absent.
+    - In check mode, the prediction; what only Glance can know (the id of a new image, its
+      checksum and direct URL) is C((known after apply)).
   returned: always
   type: dict
   sample: {id: 8b0a..., name: cirros-0.6, status: active, disk_format: raw, properties: {hw_disk_bus: scsi}}
@@ -96,49 +97,16 @@ commands:
   elements: str
 '''
 
-import json
 import os
 import tempfile
 
-from ansible.module_utils.six.moves.urllib.parse import quote
-from ansible.module_utils.urls import open_url
-
+from ansible_collections.cephstack.cloud.plugins.module_utils.glance_api import CORE, GlanceApi
+from ansible_collections.cephstack.cloud.plugins.module_utils.qemu_img import QemuImg
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import (
-    Change, ModuleFailure, ResourceModule)
+    ABSENT, UNKNOWN, Change, ModuleFailure, ResourceModule)
 
 RECOMMENDED = {"hw_scsi_model": "virtio-scsi", "hw_disk_bus": "scsi",
                "hw_qemu_guest_agent": "yes", "os_require_quiesce": "yes"}
-CORE = ("id", "name", "status", "disk_format", "container_format", "visibility", "size", "checksum",
-        "stores", "direct_url")
-
-
-class GlanceApi(object):
-    def __init__(self, module, url, token, timeout):
-        self.module = module
-        self.url = url.rstrip("/")
-        self.token = token
-        self.timeout = timeout
-        self.commands = []
-        self.call_count = 0
-
-    def request(self, method, path, body=None, content_type="application/json", timeout=None, headers=None):
-        self.call_count += 1
-        hdrs = {"Content-Type": content_type}
-        if self.token:
-            hdrs["X-Auth-Token"] = self.token
-        hdrs.update(headers or {})
-        data = json.dumps(body) if isinstance(body, (dict, list)) else body
-        try:
-            resp = open_url(self.url + path, method=method, data=data, headers=hdrs,
-                            timeout=timeout or self.timeout, validate_certs=True)
-            raw = resp.read()
-        except Exception as e:  # pylint: disable=broad-except
-            detail = e.read().decode("utf-8", "replace")[:300] if hasattr(e, "read") else ""
-            raise ModuleFailure("Glance %s %s failed: %s %s" % (method, path, e, detail))
-        return json.loads(raw) if raw else None
-
-    def close(self):
-        pass
 
 
 class GlanceImage(ResourceModule):
@@ -158,7 +126,8 @@ class GlanceImage(ResourceModule):
 
     def make_runner(self):
         p = self.params
-        return GlanceApi(self.module, p["glance_url"], p["token"], p["timeout"])
+        self.qemu_img = QemuImg(self.module, timeout=p["timeout"] * 10)
+        return GlanceApi(p["glance_url"], p["token"], p["timeout"])
 
     def runner_facts(self):
         return dict(api_calls=self.runner.call_count)
@@ -168,42 +137,28 @@ class GlanceImage(ResourceModule):
         props = dict(RECOMMENDED)
         props.update(p["properties"])
         self.properties = dict((k, str(v)) for k, v in props.items() if v is not None)
+        if p["timeout"] < 1:
+            raise ModuleFailure("timeout must be at least 1 second, got %s" % p["timeout"])
         if p["state"] == "present" and not os.path.isfile(p["file"]):
             raise ModuleFailure("file=%s does not exist" % p["file"])
 
     def read(self):
-        found = self.runner.request("GET", "/v2/images?name=%s" % quote(self.params["name"]))["images"]
-        if len(found) > 1:
-            raise ModuleFailure("%d images are named %r; use unique names" % (len(found), self.params["name"]))
-        if not found:
+        img = self.runner.find_image(self.params["name"])
+        if img is None:
             return None
-        img = found[0]
         state = dict((k, img.get(k)) for k in CORE)
         state["properties"] = dict((k, img[k]) for k in self.properties if k in img)
         return state
 
-    def source_format(self):
-        qemu_img = self.module.get_bin_path("qemu-img", required=True)
-        rc, out, err = self.module.run_command([qemu_img, "info", "--output", "json", self.params["file"]])
-        if rc != 0:
-            raise ModuleFailure("qemu-img info %s: %s" % (self.params["file"], err.strip()))
-        return json.loads(out)["format"]
-
     def decide(self, before):
         p = self.params
-        self.fmt = None
+        self.source = None
         if p["state"] == "absent":
-            self.target = None
-            return [Change("DELETE /v2/images/%s" % before["id"], self.delete)] if before else []
-        self.fmt = self.source_format()
+            return [Change("DELETE /v2/images/%s" % before["id"], lambda: self.runner.delete_image(before["id"]),
+                           ABSENT)] if before else []
+        self.source = self.qemu_img.info(p["file"])
         if before is None:
-            self.target = dict(name=p["name"], status="active", disk_format="raw", container_format="bare",
-                               visibility=p["visibility"], properties=self.properties)
-            steps = []
-            if self.fmt != "raw":
-                steps.append(Change("qemu-img convert -f %s -O raw %s <work_dir>" % (self.fmt, p["file"]), self.convert))
-            steps.append(Change("POST /v2/images and PUT file (%s)" % p["name"], self.create))
-            return steps
+            return self.create_changes()
         if before["disk_format"] != "raw":
             raise ModuleFailure("image %s exists as %s; Glance image data is immutable, so delete it (state=absent) "
                                 "and run again to get a RAW image" % (p["name"], before["disk_format"]))
@@ -211,67 +166,53 @@ class GlanceImage(ResourceModule):
                  for k, v in sorted(self.properties.items()) if before["properties"].get(k) != v]
         if before["visibility"] != p["visibility"]:
             patch.append({"op": "replace", "path": "/visibility", "value": p["visibility"]})
-        self.target = dict(before, visibility=p["visibility"],
-                           properties=dict(before["properties"], **self.properties))
+        if not patch:
+            return []
+        effect = dict(visibility=p["visibility"], properties=dict(before["properties"], **self.properties))
         return [Change("PATCH /v2/images/%s (%s)" % (before["id"], ", ".join(c["path"][1:] for c in patch)),
-                       lambda: self.update(before["id"], patch))] if patch else []
+                       lambda: self.runner.patch_image(before["id"], patch), effect)]
+
+    def create_changes(self):
+        p = self.params
+        fmt = self.source["format"]
+        changes = []
+        self.raw_path = p["file"]
+        if fmt != "raw":
+            changes.append(Change("qemu-img convert -f %s -O raw %s <work_dir>" % (fmt, p["file"]), self.convert))
+        created = dict(id=UNKNOWN, name=p["name"], status="active", disk_format="raw", container_format="bare",
+                       visibility=p["visibility"], size=self.source["virtual-size"], checksum=UNKNOWN,
+                       stores=p["store"] or UNKNOWN, direct_url=UNKNOWN, properties=self.properties)
+        changes.append(Change("POST /v2/images (%s) and PUT its file" % p["name"], self.create, created))
+        return changes
 
     # --- apply --------------------------------------------------------------
     def convert(self):
-        qemu_img = self.module.get_bin_path("qemu-img", required=True)
         fd, self.raw_path = tempfile.mkstemp(prefix=".glance-image.", suffix=".raw", dir=self.params["work_dir"])
         os.close(fd)
-        rc, dummy, err = self.module.run_command([qemu_img, "convert", "-f", self.fmt, "-O", "raw",
-                                                  self.params["file"], self.raw_path])
-        if rc != 0:
+        try:
+            self.qemu_img.convert_to_raw(self.params["file"], self.source["format"], self.raw_path)
+        except Exception:
             os.unlink(self.raw_path)
-            raise ModuleFailure("qemu-img convert failed: %s" % err.strip())
-        self.runner.commands.append("qemu-img convert -f %s -O raw %s" % (self.fmt, self.params["file"]))
+            raise
 
     def create(self):
         p = self.params
         body = dict(self.properties, name=p["name"], disk_format="raw", container_format="bare",
                     visibility=p["visibility"])
-        image = self.runner.request("POST", "/v2/images", body)
-        self.runner.commands.append("POST /v2/images (%s)" % p["name"])
-        path = getattr(self, "raw_path", None) or p["file"]
-        headers = {"Content-Length": str(os.path.getsize(path))}     # streamed, not read into memory
-        if p["store"]:
-            headers["X-Image-Meta-Store"] = p["store"]
         try:
-            with open(path, "rb") as f:
-                self.runner.request("PUT", "/v2/images/%s/file" % image["id"], f,
-                                    content_type="application/octet-stream", timeout=p["timeout"] * 10,
-                                    headers=headers)
-        except ModuleFailure:
-            self.runner.request("DELETE", "/v2/images/%s" % image["id"])   # leave nothing half-done
-            raise
+            self.runner.create_image(body, self.raw_path, os.path.getsize(self.raw_path), p["store"],
+                                     upload_timeout=p["timeout"] * 10)
         finally:
-            if getattr(self, "raw_path", None):
+            if self.raw_path != p["file"]:
                 os.unlink(self.raw_path)
-        self.runner.commands.append("PUT /v2/images/%s/file" % image["id"])
-
-    def update(self, image_id, patch):
-        self.runner.request("PATCH", "/v2/images/%s" % image_id, patch,
-                            content_type="application/openstack-images-v2.1-json-patch")
-        self.runner.commands.append("PATCH /v2/images/%s" % image_id)
-
-    def delete(self):
-        image_id = self.read()["id"]
-        self.runner.request("DELETE", "/v2/images/%s" % image_id)
-        self.runner.commands.append("DELETE /v2/images/%s" % image_id)
-
-    def predict(self, before, changes):
-        return self.target
 
     def report(self, after):
         result = dict(image=after or {})
-        if self.fmt:
-            result["source_format"] = self.fmt
+        if self.source:
+            result["source_format"] = self.source["format"]
         return result
 
 
-# check_mode and diff: ResourceModule.execute() predicts without applying (supports_check_mode=True).
 def main():
     GlanceImage().execute()
 

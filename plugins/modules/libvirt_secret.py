@@ -72,6 +72,11 @@ options:
     description: libvirt connection URI.
     type: str
     default: qemu:///system
+  timeout:
+    description: Seconds each virsh call may take before the task fails (libvirtd down or hung).
+    type: int
+    default: 30
+    version_added: 0.2.0
 requirements:
   - C(virsh) (package C(libvirt-clients)) and a running libvirtd.
 notes:
@@ -128,9 +133,9 @@ import uuid as uuidlib
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import check_cephx_key
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import (
-    REDACTED, Change, ModuleFailure, ResourceModule)
+    ABSENT, REDACTED, Change, ModuleFailure, ResourceModule)
 from ansible_collections.cephstack.cloud.plugins.module_utils.virsh_runner import (
-    VirshError, VirshPrivate, VirshRunner, secret_xml)
+    VirshPrivate, VirshRunner, secret_xml)
 
 UNREADABLE = object()
 NEW_VALUE = "<redacted: new value>"
@@ -148,12 +153,14 @@ class LibvirtSecret(ResourceModule):
         overwrite_private_value=dict(type="bool", default=False),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         uri=dict(type="str", default="qemu:///system"),
+        timeout=dict(type="int", default=30),
     )
     required_if = [("state", "present", ["usage_name"])]
-    handled_errors = (VirshError,)
 
     def make_runner(self):
-        return VirshRunner(self.module, self.params["uri"])
+        if self.params["timeout"] < 1:
+            self.module.fail_json(msg="timeout must be at least 1 second, got %s" % self.params["timeout"])
+        return VirshRunner(self.module, self.params["uri"], self.params["timeout"])
 
     def runner_facts(self):
         return dict(virsh_calls=self.runner.call_count)
@@ -199,10 +206,8 @@ class LibvirtSecret(ResourceModule):
         p = self.params
         uuid = p["uuid"]
         self._before = before
-        self.value_changes = False
         if p["state"] == "absent":
-            self.target = None
-            return [Change("virsh secret-undefine %s" % uuid, lambda: self.runner.undefine(uuid))] if before else []
+            return [self.undefine_change()] if before else []
 
         usage = (p["usage_type"], p["usage_name"])
         for other, other_usage in self.all_secrets.items():
@@ -213,48 +218,37 @@ class LibvirtSecret(ResourceModule):
         wanted = dict(uuid=uuid, usage_type=p["usage_type"], usage_name=p["usage_name"],
                       description=p["description"], private=p["private"], ephemeral=p["ephemeral"])
         xml = secret_xml(**wanted)
-        define = Change("virsh secret-define --file <secret xml>", lambda: self.runner.define(xml))
+        new_secret = dict(wanted, value=None, has_value=False)
+        define = Change("virsh secret-define --file <secret xml>", lambda: self.runner.define(xml), new_secret)
         set_value = Change("virsh secret-set-value --secret %s --file <0600 file>" % uuid,
-                           lambda: self.runner.set_value(uuid, p["value"]))
-        changes = []
-        value_changes = False
+                           lambda: self.runner.set_value(uuid, p["value"]),
+                           dict(value=UNREADABLE if p["private"] else p["value"], has_value=True))
         if before is None:
-            changes.append(define)
-            if p["value"] is not None:
-                changes.append(set_value)
-                value_changes = True
-        else:
-            fixed = ("usage_type", "usage_name", "private", "ephemeral")
-            if any(before[k] != wanted[k] for k in fixed):
-                if p["value"] is None:
+            return [define] + ([set_value] if p["value"] is not None else [])
+        fixed = ("usage_type", "usage_name", "private", "ephemeral")
+        if any(before[k] != wanted[k] for k in fixed):
+            if p["value"] is None:
+                raise ModuleFailure(
+                    "secret %s must be redefined to change %s, which loses its value; pass value too"
+                    % (uuid, ", ".join(k for k in fixed if before[k] != wanted[k])))
+            return [self.undefine_change(), define, set_value]
+        changes = []
+        if before["description"] != wanted["description"]:
+            changes.append(Change(define.command, define.apply, dict(description=wanted["description"])))
+        if p["value"] is not None:
+            if before["value"] is UNREADABLE:
+                if not p["overwrite_private_value"]:
                     raise ModuleFailure(
-                        "secret %s must be redefined to change %s, which loses its value; pass value too"
-                        % (uuid, ", ".join(k for k in fixed if before[k] != wanted[k])))
-                changes += [Change("virsh secret-undefine %s" % uuid, lambda: self.runner.undefine(uuid)),
-                            define, set_value]
-                value_changes = True
-            else:
-                if before["description"] != wanted["description"]:
-                    changes.append(define)
-                if p["value"] is not None:
-                    if before["value"] is UNREADABLE:
-                        if not p["overwrite_private_value"]:
-                            raise ModuleFailure(
-                                "secret %s is private, so its value cannot be read to compare with value. "
-                                "Set private=false, or overwrite_private_value=true to set it on every run"
-                                % uuid)
-                        changes.append(set_value)
-                        value_changes = True
-                    elif before["value"] != p["value"]:
-                        changes.append(set_value)
-                        value_changes = True
-        self.value_changes = value_changes
-        self.target = dict(wanted, has_value=bool(p["value"] is not None or (before or {}).get("has_value")),
-                           value=NEW_VALUE if value_changes else (before or {}).get("value"))
+                        "secret %s is private, so its value cannot be read to compare with value. "
+                        "Set private=false, or overwrite_private_value=true to set it on every run" % uuid)
+                changes.append(set_value)
+            elif before["value"] != p["value"]:
+                changes.append(set_value)
         return changes
 
-    def predict(self, before, changes):
-        return self.target
+    def undefine_change(self):
+        uuid = self.params["uuid"]
+        return Change("virsh secret-undefine %s" % uuid, lambda: self.runner.undefine(uuid), ABSENT)
 
     def redact(self, state):
         if not state:
@@ -263,7 +257,8 @@ class LibvirtSecret(ResourceModule):
         if state.get("value") is UNREADABLE:
             state["value"] = "<private>"
         elif state.get("value") is not None:
-            state["value"] = NEW_VALUE if (state is not self._before and self.value_changes) else REDACTED
+            before = (self._before or {}).get("value")
+            state["value"] = NEW_VALUE if (state is not self._before and state["value"] != before) else REDACTED
         return state
 
     def report(self, after):
@@ -273,7 +268,6 @@ class LibvirtSecret(ResourceModule):
         return dict(secret=dict((k, after[k]) for k in keys))
 
 
-# check_mode and diff: ResourceModule.execute() predicts without applying (supports_check_mode=True).
 def main():
     LibvirtSecret().execute()
 

@@ -59,9 +59,20 @@ class FakeRun(object):
         return self.answer
 
 
+class FakeModule(object):
+    """What the runner base uses of AnsibleModule."""
+
+    def __init__(self, run):
+        self.run_command = run
+
+    @staticmethod
+    def get_bin_path(tool, required=False):
+        return "/usr/bin/" + tool
+
+
 def cli(run):
     conn = r.Connection(conf="/etc/ceph/x.conf", keyring="/k", connect_timeout=7)
-    return r.CliTransport(conn, run, lambda tool: "/usr/bin/" + tool)
+    return r.CliTransport(conn, FakeModule(run))
 
 
 def test_cli_transport_builds_argv_with_timeout_and_json():
@@ -74,7 +85,7 @@ def test_cli_transport_builds_argv_with_timeout_and_json():
     assert argv[4] == "/usr/bin/ceph"
     assert ["--connect-timeout", "7"] == argv[argv.index("--connect-timeout"):argv.index("--connect-timeout") + 2]
     assert argv[-4:] == ["mon", "dump", "--format", "json"]
-    assert kwargs["environ_update"] == {"LC_ALL": "C"}
+    assert kwargs["environ_update"]["LC_ALL"] == "C"
     assert data is None
 
 

@@ -44,6 +44,9 @@ def test_new_entity_is_minted_by_the_mon(capsys):
 
 def test_imported_key_travels_in_inbuf_only(capsys):
     t = transport()
+    imported = [dict(GLANCE[0], key=OTHER_KEY)]
+    t.answers["auth get"] = lambda cmd: (0, __import__("json").dumps(
+        imported if any(c["prefix"] == "auth import" for c, dummy in t.sent) else GLANCE), "")
     failed, res = run_module(CephAuth, dict(name="client.glance", key=OTHER_KEY), t, capsys, diff=True)
     command, inbuf = t.sent[1]
     assert command["prefix"] == "auth import" and OTHER_KEY.encode() in inbuf

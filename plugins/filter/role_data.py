@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright: cephstack.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters that build the roles' data: service config sections from lists of backends or
+stores, the keyrings a host needs, and the cephx users a run leaves (or would leave)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+
+
+def _required(item, key, what):
+    if not isinstance(item, dict) or item.get(key) in (None, ""):
+        raise AnsibleFilterError("%s %r needs %s" % (what, item, key))
+    return item[key]
+
+
+def cinder_rbd_sections(backends, defaults):
+    """One cinder.conf section per RBD backend: ``backends`` items take name and pool, and
+    override any key of ``defaults`` (user, ceph_conf, cluster_name, secret_uuid, ...)."""
+    sections = {}
+    for b in backends:
+        name = _required(b, "name", "cinder backend")
+        opt = dict(defaults)
+        opt.update(dict((k, v) for k, v in b.items() if v is not None))
+        sections[name] = {
+            "volume_driver": "cinder.volume.drivers.rbd.RBDDriver",
+            "volume_backend_name": opt.get("backend_name") or name,
+            "rbd_pool": _required(b, "pool", "cinder backend"),
+            "rbd_ceph_conf": opt["ceph_conf"],
+            "rbd_cluster_name": opt["cluster_name"],
+            "rbd_user": opt["user"],
+            "rbd_secret_uuid": opt["secret_uuid"],
+            "rbd_flatten_volume_from_snapshot": bool(opt["flatten_volume_from_snapshot"]),
+            "rbd_max_clone_depth": opt["max_clone_depth"],
+            "rbd_store_chunk_size": opt["store_chunk_size"],
+            "rados_connect_timeout": opt["rados_connect_timeout"],
+            "report_discard_supported": bool(opt["report_discard_supported"]),
+        }
+    return sections
+
+
+def glance_rbd_sections(stores, defaults):
+    """One glance-api.conf section per RBD store (multi-store form)."""
+    sections = {}
+    for s in stores:
+        name = _required(s, "name", "glance store")
+        sections[name] = {
+            "rbd_store_pool": _required(s, "pool", "glance store"),
+            "rbd_store_user": _required(s, "user", "glance store"),
+            "rbd_store_ceph_conf": s.get("ceph_conf") or defaults["ceph_conf"],
+            "rbd_store_chunk_size": s.get("chunk_size") or defaults["chunk_size"],
+            "rados_connect_timeout": defaults["rados_connect_timeout"],
+            "store_description": s.get("description") or name,
+        }
+    return sections
+
+
+def host_keyrings(auth_results, hostname, groups):
+    """The keyrings ``hostname`` needs, from ceph_auth results looped over users that carry
+    ``keyring_groups`` (inventory group -> unix group): [{name, group, key}], one per user,
+    the first matching group winning. ``key`` is None when the monitors have not minted it
+    yet (check mode on a new user)."""
+    found = []
+    seen = set()
+    for res in auth_results or []:
+        user = res.get("item") or {}
+        if user.get("state", "present") != "present" or res.get("skipped"):
+            continue
+        for inv_group, unix_group in (user.get("keyring_groups") or {}).items():
+            if hostname in (groups.get(inv_group) or []) and user["name"] not in seen:
+                seen.add(user["name"])
+                found.append(dict(name=user["name"], group=unix_group, key=res.get("key")))
+    return found
+
+
+def cephx_users(auth_results):
+    """{name: {name, caps}} of the users a ceph_auth loop left, or would leave in check mode."""
+    users = {}
+    for res in auth_results or []:
+        entity = res.get("entity") or {}
+        if entity.get("name"):
+            users[entity["name"]] = dict(name=entity["name"], caps=entity.get("caps") or {})
+    return users
+
+
+def hostvar_values(hostnames, hostvars, names):
+    """The distinct, non-empty values of the first of ``names`` each host defines."""
+    values = []
+    for host in hostnames or []:
+        hv = hostvars[host]
+        for name in names:
+            if name in hv and hv[name] not in (None, ""):
+                if hv[name] not in values:
+                    values.append(hv[name])
+                break
+    return values
+
+
+class FilterModule(object):
+    def filters(self):
+        return dict(cinder_rbd_sections=cinder_rbd_sections, glance_rbd_sections=glance_rbd_sections,
+                    host_keyrings=host_keyrings, cephx_users=cephx_users, hostvar_values=hostvar_values)
