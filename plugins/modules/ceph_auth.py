@@ -276,6 +276,7 @@ class CephAuth(CephResourceModule):
         return result
 
 
+# check_mode and diff: ResourceModule.execute() predicts the after-state from the Changes' effects.
 def main():
     CephAuth().execute()
 

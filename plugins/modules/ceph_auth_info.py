@@ -109,6 +109,7 @@ class CephAuthInfo(CephInfoModule):
         return dict(entities=found, missing=[n for n in names if n not in found])
 
 
+# check_mode and diff: ResourceModule.execute() predicts the after-state from the Changes' effects.
 def main():
     CephAuthInfo().execute()
 

@@ -81,6 +81,7 @@ class CephClusterInfo(CephInfoModule):
                     mon_host=" ".join("[%s]" % ",".join(m["addrs"]) for m in mons))
 
 
+# check_mode and diff: ResourceModule.execute() predicts the after-state from the Changes' effects.
 def main():
     CephClusterInfo().execute()
 

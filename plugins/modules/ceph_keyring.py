@@ -139,6 +139,7 @@ class CephKeyring(ResourceModule):
                                  owner=after["owner"], group=after["group"], mode=after["mode"]))
 
 
+# check_mode and diff: ResourceModule.execute() predicts the after-state from the Changes' effects.
 def main():
     CephKeyring().execute()
 

@@ -395,6 +395,7 @@ class CephPool(CephResourceModule):
         return dict(pool=after or {})
 
 
+# check_mode and diff: ResourceModule.execute() predicts the after-state from the Changes' effects.
 def main():
     CephPool().execute()
 

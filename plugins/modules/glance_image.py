@@ -213,6 +213,7 @@ class GlanceImage(ResourceModule):
         return result
 
 
+# check_mode and diff: ResourceModule.execute() predicts the after-state from the Changes' effects.
 def main():
     GlanceImage().execute()
 

@@ -165,6 +165,7 @@ class IniOptions(ResourceModule):
         return dict(changed_options=self.changed_options, file=dict(info, path=self.params["path"]))
 
 
+# check_mode and diff: ResourceModule.execute() predicts the after-state from the Changes' effects.
 def main():
     IniOptions().execute()
 

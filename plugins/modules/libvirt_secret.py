@@ -268,6 +268,7 @@ class LibvirtSecret(ResourceModule):
         return dict(secret=dict((k, after[k]) for k in keys))
 
 
+# check_mode and diff: ResourceModule.execute() predicts the after-state from the Changes' effects.
 def main():
     LibvirtSecret().execute()
 
