@@ -16,6 +16,12 @@ ansible-lint --profile production --offline -q
 
 echo "== ansible-galaxy build, install, ansible-doc"
 ansible-galaxy collection build --force --output-path "$work/dist" . >/dev/null
+shipped=$(tar -tzf "$work"/dist/cephstack-cloud-*.tar.gz | cut -d/ -f1 | sort -u | tr '\n' ' ')
+echo "tarball top level: $shipped"
+[ "$shipped" = "CHANGELOG.rst FILES.json MANIFEST.json README.md changelogs docs meta playbooks plugins roles " ] \
+  || [ "$shipped" = "FILES.json MANIFEST.json README.md changelogs docs meta playbooks plugins roles " ] \
+  || { echo "the tarball ships something unplanned: $shipped" >&2; exit 1; }
+tar -tzf "$work"/dist/cephstack-cloud-*.tar.gz | grep -q '^playbooks/inventory' && { echo "lab inventory shipped" >&2; exit 1; }
 ANSIBLE_COLLECTIONS_PATH=$work/installed ansible-galaxy collection install --force -p "$work/installed" "$work"/dist/cephstack-cloud-*.tar.gz >/dev/null
 for m in plugins/modules/*.py; do
   name=$(basename "$m" .py)

@@ -21,7 +21,7 @@ import pytest
 from tests.integration.conftest import LAB, SITE_ARGS, TOP, ceph_json, playbook, sh
 
 sys.path.insert(0, os.path.join(TOP, ".build", "collections"))
-from ansible_collections.cephstack.cloud.plugins.modules.openstack_config import edit  # noqa: E402
+from ansible_collections.cephstack.cloud.plugins.module_utils.config_file import edit  # noqa: E402
 
 HOSTS = os.path.join(LAB, "hosts")
 GLANCE_PORT = 19292
@@ -308,13 +308,25 @@ def test_site_check_mode_on_converged_lab_reports_no_change(service_configs):
 
 @pytest.mark.parametrize("limit, extra, message", [
     ("lab-cinder", {"cinder_backends": [{"name": "ceph", "pool": "backups"}]},
-     "client.cinder has no write caps on pool backups"),
+     "client.cinder has no rwx access to pool backups"),
+    ("lab-cinder", {"cinder_backends": [{"name": "ceph", "pool": "volumes", "user": "it-old"}]},
+     "client.it-old has no rwx access to pool volumes (osd caps: 'profile rbd pool=volumes-old')"),
+    ("lab-cinder", {"cinder_backends": [{"name": "ceph", "pool": "volumes", "user": "it-ro"}],
+                    "ceph_clients_users": [{"name": "client.it-ro", "caps": {"mon": "profile rbd",
+                                            "osd": "profile rbd-read-only pool=volumes"}}]},
+     "client.it-ro has no rwx access to pool volumes (osd caps: 'profile rbd-read-only pool=volumes')"),
+    ("lab-cinder", {"cinder_backends": [{"name": "ceph", "pool": "volumes", "user": "it-none"}]},
+     "client.it-none does not exist; create it with the ceph_clients role"),
     ("lab-cinder", {"cinder_rbd_secret_uuid": "11111111-2222-3333-4444-555555555555"},
      "must be a UUID and equal the libvirt secret UUID of the compute hosts (457eb676-33da-42ec-9a8c-9293d545c337)"),
     ("lab-glance", {"glance_show_image_direct_url": False},
      "copy-on-write cloning (glance_copy_on_write) needs glance_show_image_direct_url=true"),
-], ids=["caps", "secret-uuid", "cow-direct-url"])
+], ids=["caps", "pool-prefix", "read-only-planned", "no-user", "secret-uuid", "cow-direct-url"])
 def test_cross_checks_fail_early_with_a_clear_message(site, limit, extra, message):
+    """Caps are parsed, pool names match exactly: 'pool=volumes-old' is no access to 'volumes'
+    (read from the cluster), and a read-only profile is no write access (planned by ceph_clients
+    in the same run)."""
+    admin("ceph", "auth", "get-or-create", "client.it-old", "mon", "profile rbd", "osd", "profile rbd pool=volumes-old")
     before = {h: open(p).read() for h, p in (
         ("cinder", os.path.join(HOSTS, "lab-cinder", "etc", "cinder", "cinder.conf")),
         ("glance", os.path.join(HOSTS, "lab-glance", "etc", "glance", "glance-api.conf")))}

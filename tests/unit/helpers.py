@@ -3,6 +3,7 @@ import json
 import os
 
 import pytest
+from ansible.module_utils import _internal
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephRunner
@@ -51,8 +52,14 @@ def run_module(cls, args, transport, capsys, check_mode=False, diff=False):
         args["_ansible_check_mode"] = True
     if diff:
         args["_ansible_diff"] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exc:
-            cls(runner=CephRunner(transport)).execute()
+    # Once controller code is imported (the filter tests do), ansible-core sends module warnings
+    # to the display instead of the result; a module process is never the controller.
+    saved, _internal.is_controller = _internal.is_controller, False
+    try:
+        with patch_module_args(args):
+            with pytest.raises(SystemExit) as exc:
+                cls(runner=CephRunner(transport)).execute()
+    finally:
+        _internal.is_controller = saved
     result = json.loads(capsys.readouterr().out)
     return exc.value.code != 0, result

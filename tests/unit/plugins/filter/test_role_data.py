@@ -1,0 +1,64 @@
+"""The roles' data filters: config sections, keyrings per host, users for cross-checks."""
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.cephstack.cloud.plugins.filter import role_data as f
+
+CINDER_DEFAULTS = dict(user="cinder", ceph_conf="/etc/ceph/ceph.conf", cluster_name="ceph",
+                       secret_uuid="457eb676-33da-42ec-9a8c-9293d545c337", flatten_volume_from_snapshot=False,
+                       max_clone_depth=5, store_chunk_size=4, rados_connect_timeout=30,
+                       report_discard_supported=True)
+
+
+def test_cinder_sections_take_defaults_and_per_backend_overrides():
+    sections = f.cinder_rbd_sections([{"name": "ceph", "pool": "volumes"},
+                                      {"name": "fast", "pool": "ssd", "user": "fast", "backend_name": "ssd"}],
+                                     CINDER_DEFAULTS)
+    assert sections["ceph"]["rbd_pool"] == "volumes" and sections["ceph"]["rbd_user"] == "cinder"
+    assert sections["ceph"]["volume_backend_name"] == "ceph"
+    assert sections["ceph"]["volume_driver"] == "cinder.volume.drivers.rbd.RBDDriver"
+    assert sections["fast"]["rbd_user"] == "fast" and sections["fast"]["volume_backend_name"] == "ssd"
+    assert sections["fast"]["rbd_secret_uuid"] == CINDER_DEFAULTS["secret_uuid"]
+
+
+def test_cinder_backend_without_pool_is_refused_by_name():
+    with pytest.raises(AnsibleFilterError, match="needs pool"):
+        f.cinder_rbd_sections([{"name": "ceph"}], CINDER_DEFAULTS)
+
+
+def test_glance_sections():
+    s = f.glance_rbd_sections([{"name": "ceph", "pool": "images", "user": "glance"},
+                               {"name": "snap", "pool": "snapshots", "user": "glance", "chunk_size": 4}],
+                              dict(ceph_conf="/etc/ceph/ceph.conf", chunk_size=8, rados_connect_timeout=30))
+    assert s["ceph"] == {"rbd_store_pool": "images", "rbd_store_user": "glance",
+                         "rbd_store_ceph_conf": "/etc/ceph/ceph.conf", "rbd_store_chunk_size": 8,
+                         "rados_connect_timeout": 30, "store_description": "ceph"}
+    assert s["snap"]["rbd_store_chunk_size"] == 4
+
+
+RESULTS = [
+    {"item": {"name": "client.glance", "keyring_groups": {"glance": "glance"}}, "key": "K1",
+     "entity": {"name": "client.glance", "caps": {"mon": "profile rbd"}}},
+    {"item": {"name": "client.cinder", "keyring_groups": {"cinder_volume": "cinder", "nova_compute": "nova"}},
+     "entity": {"name": "client.cinder", "caps": {"osd": "profile rbd pool=volumes"}}},   # check mode: no key
+    {"item": {"name": "client.old", "state": "absent", "keyring_groups": {"glance": "glance"}}, "entity": {}},
+]
+GROUPS = {"glance": ["g1"], "cinder_volume": ["c1", "both"], "nova_compute": ["n1", "both"]}
+
+
+def test_host_keyrings_by_inventory_group():
+    assert f.host_keyrings(RESULTS, "g1", GROUPS) == [dict(name="client.glance", group="glance", key="K1")]
+    assert f.host_keyrings(RESULTS, "n1", GROUPS) == [dict(name="client.cinder", group="nova", key=None)]
+    assert f.host_keyrings(RESULTS, "both", GROUPS) == [dict(name="client.cinder", group="cinder", key=None)]
+    assert f.host_keyrings(RESULTS, "other", GROUPS) == []
+
+
+def test_cephx_users_has_caps_and_no_keys():
+    users = f.cephx_users(RESULTS)
+    assert users == {"client.glance": {"name": "client.glance", "caps": {"mon": "profile rbd"}},
+                     "client.cinder": {"name": "client.cinder", "caps": {"osd": "profile rbd pool=volumes"}}}
+
+
+def test_hostvar_values_first_defined_name_wins():
+    hostvars = {"a": {"x": "1", "y": "2"}, "b": {"y": "2"}, "c": {"x": ""}, "d": {}}
+    assert f.hostvar_values(["a", "b", "c", "d"], hostvars, ["x", "y"]) == ["1", "2"]
