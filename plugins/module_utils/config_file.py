@@ -297,12 +297,3 @@ class ManagedFile(object):
 
     def set_attributes(self):
         self.module.set_fs_attributes_if_different(self.file_args, False)
-
-
-class NoRunner(object):
-    """For modules that only touch files: no external tool to count or close."""
-    commands = []
-    call_count = 0
-
-    def close(self):
-        pass

@@ -105,7 +105,8 @@ class ResourceModule(object):
 
     # --- hooks -------------------------------------------------------------
     def make_runner(self):
-        raise NotImplementedError
+        """The runner of the module's tool; None for modules that only touch local files."""
+        return None
 
     def validate(self):
         pass
@@ -158,7 +159,7 @@ class ResourceModule(object):
                                       after=self.redact(after) or {})
             for w in self.warnings:
                 self.module.warn(w)
-            self.runner.close()
+            self.close_runner()
             self.module.exit_json(**result)
         except ModuleFailure as e:
             self._fail(str(e))
@@ -167,9 +168,13 @@ class ResourceModule(object):
         except (IOError, OSError) as e:
             self._fail("%s" % e, exception=traceback.format_exc())
 
+    def close_runner(self):
+        if self.runner is not None:
+            self.runner.close()
+
     def _fail(self, msg, **extra):
         try:
-            self.runner.close()
+            self.close_runner()
         except Exception:  # pylint: disable=broad-except
             pass
         for w in self.warnings:

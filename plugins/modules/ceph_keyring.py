@@ -87,7 +87,7 @@ commands:
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import (
     check_cephx_key, check_entity, keyring_text, redact_keyring)
 from ansible_collections.cephstack.cloud.plugins.module_utils.config_file import (
-    ManagedFile, NoRunner, file_state, parse_keyring)
+    ManagedFile, file_state, parse_keyring)
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import (
     ModuleFailure, ResourceModule)
 
@@ -102,9 +102,6 @@ class CephKeyring(ResourceModule):
     )
     required_if = [("state", "present", ["key"])]
     add_file_common_args = True
-
-    def make_runner(self):
-        return NoRunner()
 
     def validate(self):
         p = self.params

@@ -113,7 +113,7 @@ commands:
 import re
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.config_file import (
-    ManagedFile, NoRunner, dialect_for, edit, file_state)
+    ManagedFile, dialect_for, edit, file_state)
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import (
     REDACTED, ModuleFailure, ResourceModule)
 
@@ -128,9 +128,6 @@ class IniOptions(ResourceModule):
         secret_options=dict(type="list", elements="str", default=[], no_log=False),
     )
     add_file_common_args = True
-
-    def make_runner(self):
-        return NoRunner()
 
     def validate(self):
         p = self.params

@@ -117,9 +117,8 @@ def test_ceph_pool(workdir, libvirt_uri):
            "diff.pool_id", "diff.crush_rule_id", "diff.pg_autoscale_mode"]
     r = check_then_apply("ceph_pool", conn(**pool), "pool", workdir, libvirt_uri, new)
     assert r["changed"] and r["commands"][0].startswith("ceph osd pool create")
-    r = check_then_apply("ceph_pool", conn(**{**pool, "pg_num": 16, "quota_max_bytes": "1G",
-                                                   "pg_autoscale_mode": "warn", "target_size_ratio": 0.2}),
-                         "pool", workdir, libvirt_uri)
+    update = {**pool, "pg_num": 16, "quota_max_bytes": "1G", "pg_autoscale_mode": "warn", "target_size_ratio": 0.2}
+    r = check_then_apply("ceph_pool", conn(**update), "pool", workdir, libvirt_uri)
     assert len(r["commands"]) == 4
     r = check_then_apply("ceph_pool", conn(**pool), "pool", workdir, libvirt_uri)     # pg_num stays at 16 target
     r = check_then_apply("ceph_pool", conn(name="cm-pool", state="absent"), "pool", workdir, libvirt_uri)
