@@ -34,7 +34,7 @@ def main(conf, keyring, deadline_s):
     while time.monotonic() < deadline:
         _, st, _ = mon(cluster, "status")
         osdmap = st["osdmap"].get("osdmap", st["osdmap"])
-        if osdmap["num_up_osds"] < 1 or osdmap["num_in_osds"] < 1:
+        if osdmap["num_osds"] < 1 or osdmap["num_up_osds"] < osdmap["num_osds"] or osdmap["num_in_osds"] < osdmap["num_osds"]:
             waiting = "osd up+in"
         elif not st["mgrmap"]["available"]:
             waiting = "mgr available"

@@ -2,6 +2,7 @@
 import json
 import os
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -69,3 +70,26 @@ def site(libvirt_uri):
     res = playbook(*SITE_ARGS)
     assert res.returncode == 0, res.stdout[-5000:]
     return res
+
+
+def run_module(module, args, check=False):
+    """One module run in a one-task play; returns its registered result, diff included."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out_file = os.path.join(tmp, "result.json")
+        play = [dict(hosts="localhost", connection="local", gather_facts=False,
+                     vars=dict(ansible_python_interpreter="/usr/bin/python3"),
+                     tasks=[{"cephstack.cloud." + module: args, "register": "r", "check_mode": check,
+                             "diff": True, "ignore_errors": True},
+                            {"ansible.builtin.copy": dict(content="{{ r | to_json }}", dest=out_file),
+                             "check_mode": False}])]
+        with open(os.path.join(tmp, "play.yml"), "w") as f:
+            json.dump(play, f)
+        out = subprocess.run(["ansible-playbook", os.path.join(tmp, "play.yml")], capture_output=True,
+                             text=True, cwd=TOP, env=ENV, check=False)
+        try:
+            with open(out_file) as f:
+                result = json.load(f)
+        except (OSError, ValueError):
+            raise AssertionError(out.stdout[-3000:] + out.stderr[-3000:])
+    assert not result.get("failed"), result.get("msg")
+    return result

@@ -7,11 +7,10 @@ import hashlib
 import json
 import os
 import subprocess
-import tempfile
 
 import pytest
 
-from tests.integration.conftest import ENV, LAB, TOP, ceph_json
+from tests.integration.conftest import LAB, ceph_json, run_module
 
 UNKNOWN = "(known after apply)"
 KEY_A = "AQAeoAFrtG3cFRAA0+fnE1OFO/TA3lPa7zBxEg=="
@@ -21,29 +20,6 @@ SECRET_UUID = "0b0b3b07-5c11-4c60-8e0d-2f4c2d7f7a01"
 POOL_FIELDS = ("pool_name", "pool_id", "type", "size", "min_size", "pg_num_target", "pg_placement_num_target",
                "pg_autoscale_mode", "options", "crush_rule", "erasure_code_profile", "application_metadata",
                "quota_max_bytes", "quota_max_objects")
-
-
-def run_module(module, args, check=False):
-    """One module run in a one-task play; returns its registered result, diff included."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out_file = os.path.join(tmp, "result.json")
-        play = [dict(hosts="localhost", connection="local", gather_facts=False,
-                     vars=dict(ansible_python_interpreter="/usr/bin/python3"),
-                     tasks=[{"cephstack.cloud." + module: args, "register": "r", "check_mode": check,
-                             "diff": True, "ignore_errors": True},
-                            {"ansible.builtin.copy": dict(content="{{ r | to_json }}", dest=out_file),
-                             "check_mode": False}])]
-        with open(os.path.join(tmp, "play.yml"), "w") as f:
-            json.dump(play, f)
-        out = subprocess.run(["ansible-playbook", os.path.join(tmp, "play.yml")], capture_output=True,
-                             text=True, cwd=TOP, env=ENV, check=False)
-        try:
-            with open(out_file) as f:
-                result = json.load(f)
-        except (OSError, ValueError):
-            raise AssertionError(out.stdout[-3000:] + out.stderr[-3000:])
-    assert not result.get("failed"), result.get("msg")
-    return result
 
 
 def differences(predicted, real, path="after"):
