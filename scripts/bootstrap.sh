@@ -14,6 +14,8 @@ apt_packages=(
   qemu-system-x86 qemu-block-extra qemu-utils
   glance-api python3-glanceclient cinder-volume cinder-backup python3-cinder python3-nova
   python3-oslo.config
+  # Ganeti's single-node lab cluster (issue 8); openssh-server for the host keys init reads
+  ganeti openssh-server python3-yaml
 )
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -12,6 +12,8 @@ LAB = os.environ.get("CEPHSTACK_TEST_LAB", "/var/tmp/cephstack-test-lab")
 V2_PORT, V1_PORT = "3391", "6791"
 # One system-mode libvirtd per host: share the libvirt lab, stop it only if we started it.
 LIBVIRT_LAB = os.environ.get("CEPHSTACK_LIBVIRT_LAB", "/var/tmp/cephstack-libvirt-lab")
+# A Ganeti cluster of the tests' own, in namespaces of its own.
+GANETI_LAB = os.environ.get("CEPHSTACK_TEST_GANETI_LAB", "/var/tmp/cephstack-test-ganeti-lab")
 ENV = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".build", "collections"),
            ANSIBLE_CONFIG=os.path.join(TOP, "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
 
@@ -61,23 +63,32 @@ def libvirt_uri():
 
 
 SITE_ARGS = ("-i", "playbooks/inventory/lab.yml", "playbooks/site.yml", "-e", "cephstack_lab_dir=" + LAB,
-             "-e", "cephstack_libvirt_lab_dir=" + LIBVIRT_LAB)
+             "-e", "cephstack_libvirt_lab_dir=" + LIBVIRT_LAB, "-e", "cephstack_ganeti_lab_dir=" + GANETI_LAB)
 
 
 @pytest.fixture(scope="session")
-def site(libvirt_uri):
+def ganeti_lab():
+    lab_cmd = os.path.join(TOP, "lab", "ganeti-lab")
+    subprocess.run([lab_cmd, "stop", "--dir", GANETI_LAB, "--purge"], check=True, capture_output=True)
+    subprocess.run([lab_cmd, "start", "--dir", GANETI_LAB], check=True, capture_output=True)
+    yield GANETI_LAB
+    subprocess.run([lab_cmd, "stop", "--dir", GANETI_LAB, "--purge"], check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def site(libvirt_uri, ganeti_lab):
     """site.yml converged on the test lab (the first run's output)."""
     res = playbook(*SITE_ARGS)
     assert res.returncode == 0, res.stdout[-5000:]
     return res
 
 
-def run_module(module, args, check=False):
+def run_module(module, args, check=False, interpreter="/usr/bin/python3", expect_failure=False):
     """One module run in a one-task play; returns its registered result, diff included."""
     with tempfile.TemporaryDirectory() as tmp:
         out_file = os.path.join(tmp, "result.json")
         play = [dict(hosts="localhost", connection="local", gather_facts=False,
-                     vars=dict(ansible_python_interpreter="/usr/bin/python3"),
+                     vars=dict(ansible_python_interpreter=interpreter, ansible_pipelining=True),
                      tasks=[{"cephstack.cloud." + module: args, "register": "r", "check_mode": check,
                              "diff": True, "ignore_errors": True},
                             {"ansible.builtin.copy": dict(content="{{ r | to_json }}", dest=out_file),
@@ -91,5 +102,5 @@ def run_module(module, args, check=False):
                 result = json.load(f)
         except (OSError, ValueError):
             raise AssertionError(out.stdout[-3000:] + out.stderr[-3000:])
-    assert not result.get("failed"), result.get("msg")
+    assert bool(result.get("failed")) == expect_failure, result.get("msg")
     return result

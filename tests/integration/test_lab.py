@@ -148,7 +148,7 @@ def test_client_keyring_really_authenticates(site):
 FRESH_LAB = "/var/tmp/cephstack-fresh-lab"
 
 
-def test_site_check_mode_previews_a_fresh_cloud(libvirt_uri):
+def test_site_check_mode_previews_a_fresh_cloud(libvirt_uri, ganeti_lab):
     """On a cluster with none of the pools and users yet, site.yml --check completes, predicts a
     change on every host, says which keys it cannot know, and changes nothing."""
     lab_cmd = os.path.join(TOP, "lab", "ceph-lab")
@@ -166,10 +166,11 @@ def test_site_check_mode_previews_a_fresh_cloud(libvirt_uri):
         secrets = sh("virsh", "-c", libvirt_uri, "secret-list").stdout
         before = cluster()
         res = playbook("-i", "playbooks/inventory/lab.yml", "playbooks/site.yml", "--check",
-                       "-e", "cephstack_lab_dir=" + FRESH_LAB, "-e", "cephstack_libvirt_lab_dir=" + LIBVIRT_LAB)
+                       "-e", "cephstack_lab_dir=" + FRESH_LAB, "-e", "cephstack_libvirt_lab_dir=" + LIBVIRT_LAB,
+                       "-e", "cephstack_ganeti_lab_dir=" + ganeti_lab)
         assert res.returncode == 0, res.stdout[-5000:]
         changed = recap_changed(res.stdout)
-        assert sorted(changed) == ["lab-admin", "lab-backup", "lab-cinder", "lab-compute", "lab-glance"]
+        assert sorted(changed) == ["lab-admin", "lab-backup", "lab-cinder", "lab-compute", "lab-ganeti", "lab-glance"]
         assert all(n > 0 for n in changed.values()), changed
         text = " ".join(res.stdout.split())
         assert "client.cinder does not exist yet: the monitors mint its key in the real run" in text

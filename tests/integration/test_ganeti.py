@@ -1,0 +1,180 @@
+"""Ganeti on RBD (issue 8) against the lab's real single-node Ganeti cluster (lab/ganeti-lab).
+
+(a) after site.yml, gnt-cluster shows rbd enabled and allowed, with the pool and access, and the
+    node group's own parameters override the cluster's; the module goes check, apply, re-run, absent;
+(b) Ganeti's own RADOSBlockDevice creates, grows and removes an image with the ceph.conf, keyring
+    and CEPH_ARGS the role wrote, and the least-privilege user is refused another pool;
+(d) bad input and a master that is down fail early, naming the option.
+"""
+import json
+import os
+import subprocess
+import time
+
+import pytest
+import yaml
+
+from tests.integration.conftest import GANETI_LAB, LAB, TOP, run_module, sh
+
+HOST_ETC = os.path.join(LAB, "hosts", "lab-ganeti", "etc")
+GANETI_PY = "/usr/share/ganeti/3.0"
+
+
+def gnt(*args):
+    res = sh(os.path.join(TOP, "lab", "ganeti-lab"), "exec", "--dir", GANETI_LAB, "--", *args)
+    assert res.returncode == 0, res.stderr + res.stdout
+    return res.stdout
+
+
+def cluster_info():
+    return yaml.safe_load(gnt("gnt-cluster", "info"))
+
+
+def group_rbd(name):
+    return yaml.safe_load(gnt("gnt-group", "info", name))[0]["Disk parameters"]["rbd"]
+
+
+def on_master(args, check=False):
+    return run_module("ganeti_cluster_storage", args, check=check,
+                      interpreter=os.path.join(GANETI_LAB, "python3"))
+
+
+def test_a_site_enabled_rbd_with_pool_access_and_group_override(site):
+    info = cluster_info()
+    assert "rbd" in info["Cluster parameters"]["enabled disk templates"].split(", ")
+    assert "rbd" in info["Instance policy - limits for instances"]["allowed disk templates"].split(", ")
+    assert info["Default disk parameters"]["rbd"] == {"pool": "ganeti", "access": "userspace"}
+    assert group_rbd("default") == {"pool": "ganeti-g1"}      # the group's own pool wins there
+    defaults = open(os.path.join(HOST_ETC, "default", "ganeti")).read()
+    assert 'CEPH_ARGS="--id ganeti --keyring %s/ceph/ceph.client.ganeti.keyring --conf %s/ceph/ceph.conf"' \
+        % (HOST_ETC, HOST_ETC) in defaults and "export CEPH_ARGS" in defaults
+    keyring = os.path.join(HOST_ETC, "ceph", "ceph.client.ganeti.keyring")
+    st = os.stat(keyring)
+    assert st.st_uid == 0 and st.st_gid == 0 and st.st_mode & 0o777 == 0o600
+
+
+def test_a_module_check_apply_rerun_absent(ganeti_lab):
+    on_master(dict(disk_templates=["rbd"], rbd_access="userspace"))   # the baseline site.yml leaves
+    gnt("gnt-group", "add", "it-rack2")
+    try:
+        args = dict(disk_templates=["rbd"], node_groups=[dict(name="it-rack2", rbd_pool="it-pool", rbd_access="kernelspace")])
+        serial = cluster_info(), yaml.safe_load(gnt("gnt-group", "info", "it-rack2"))
+        check = on_master(args, check=True)
+        assert check["changed"] and check["commands"] == ["gnt-group modify -D rbd:pool=it-pool,access=kernelspace it-rack2"]
+        assert (cluster_info(), yaml.safe_load(gnt("gnt-group", "info", "it-rack2"))) == serial   # nothing changed
+        real = on_master(args)
+        assert real["commands"] == check["commands"] and real["cluster"] == check["cluster"]
+        assert group_rbd("it-rack2") == {"pool": "it-pool", "access": "kernelspace"}
+        again = on_master(args)
+        assert again["changed"] is False and again["commands"] == [] and again["gnt_calls"] == 2
+        absent = dict(disk_templates=["rbd"], state="absent", node_groups=[dict(name="it-rack2")])
+        check = on_master(absent, check=True)
+        real = on_master(absent)
+        assert check["commands"] == real["commands"] == [
+            "gnt-cluster modify --enabled-disk-templates=diskless --ipolicy-disk-templates=diskless",
+            "gnt-group modify -D rbd:pool=default,access=userspace it-rack2"]
+        assert real["cluster"] == check["cluster"]
+        # Ganeti refuses access=default, so the group's access becomes the cluster's value.
+        assert group_rbd("it-rack2") == {"access": "userspace"}
+        assert any("keeps rbd:access=userspace" in w for w in real["warnings"])
+        info = cluster_info()
+        assert info["Cluster parameters"]["enabled disk templates"] == "diskless"
+        assert on_master(absent)["changed"] is False
+    finally:
+        gnt("gnt-group", "remove", "it-rack2")
+        on_master(dict(disk_templates=["rbd"]))          # site.yml's state again
+
+
+RBD_SCRIPT = r"""
+import json, sys
+sys.path.insert(0, %(ganeti)r)
+from ganeti import constants, errors
+from ganeti.storage import bdev
+
+# Ganeti 3.0.2's Attach() always maps the image with the kernel rbd module ("rbd map"), which
+# these machines lack; only it is replaced. Create, Grow and Remove are Ganeti's own.
+bdev.RADOSBlockDevice.Attach = lambda self: True
+
+pool, name = sys.argv[1], sys.argv[2]
+params = {constants.LDP_POOL: pool, constants.LDP_ACCESS: "userspace"}
+try:
+    dev = bdev.RADOSBlockDevice.Create(("rbd", name), [], 64, None, params, False, {})
+except errors.BlockDeviceError as e:
+    print(json.dumps({"error": str(e)}))
+    sys.exit(0)
+steps = {"created": True}
+if sys.argv[3] == "grow-remove":
+    dev.Grow(64, False, True, False)
+    steps["grown"] = True
+    dev.Remove()
+    steps["removed"] = True
+print(json.dumps(steps))
+"""
+
+
+def ganeti_rbd(pool, name, steps, env):
+    out = subprocess.run(["/usr/bin/python3", "-c", RBD_SCRIPT % {"ganeti": GANETI_PY}, pool, name, steps],
+                         capture_output=True, text=True, env=env, check=False, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def role_environment():
+    """What daemon-util gives the Ganeti daemons: the role's defaults file, sourced by bash."""
+    defaults = os.path.join(HOST_ETC, "default", "ganeti")
+    out = subprocess.run(["bash", "-c", ". %s && echo \"$CEPH_ARGS\"" % defaults], capture_output=True,
+                         text=True, check=True, env={"PATH": os.environ["PATH"]})
+    return dict(PATH=os.environ["PATH"], CEPH_ARGS=out.stdout.strip())
+
+
+def rbd_info(pool, name):
+    res = sh("rbd", "--conf", os.path.join(LAB, "ceph.conf"), "info", "--format", "json", "%s/%s" % (pool, name))
+    return json.loads(res.stdout) if res.returncode == 0 else None
+
+
+def test_b_ganeti_rbd_device_with_the_role_user(site):
+    env = role_environment()
+    assert env["CEPH_ARGS"].startswith("--id ganeti ")
+    # Create, then look at the image with the admin's eyes, then Ganeti grows and removes it.
+    assert ganeti_rbd("ganeti", "it-disk", "create", env) == {"created": True}
+    info = rbd_info("ganeti", "it-disk")
+    assert info and info["size"] == 64 * 1024 * 1024
+    sh("rbd", "--conf", os.path.join(LAB, "ceph.conf"), "rm", "ganeti/it-disk")
+    assert ganeti_rbd("ganeti", "it-disk2", "grow-remove", env) == {"created": True, "grown": True, "removed": True}
+    assert rbd_info("ganeti", "it-disk2") is None
+    # The group's pool works too; another pool is refused to the least-privilege user.
+    assert ganeti_rbd("ganeti-g1", "it-disk3", "grow-remove", env)["removed"]
+    refused = ganeti_rbd("volumes", "it-intruder", "create", env)
+    assert "rbd creation failed" in refused["error"] and "Operation not permitted" in refused["error"]
+    assert rbd_info("volumes", "it-intruder") is None
+
+
+@pytest.mark.parametrize("args, words", [
+    (dict(rbd_access="bogus"), ["rbd_access", "userspace, kernelspace"]),
+    (dict(disk_templates=["rbdx"]), ["disk_templates", "rbdx", "diskless"]),
+    (dict(rbd_pool="bad/pool"), ["rbd_pool='bad/pool' is not a valid pool name"]),
+    (dict(node_groups=[dict(name="no-such-group", rbd_pool="x")]), ["node_groups: name=no-such-group does not exist"]),
+], ids=["access", "template", "pool", "group"])
+def test_d_bad_input_names_the_option(ganeti_lab, args, words):
+    res = run_module("ganeti_cluster_storage", args, interpreter=os.path.join(GANETI_LAB, "python3"),
+                     expect_failure=True)
+    for w in words:
+        assert w in res["msg"], res["msg"]
+
+
+def test_d_master_down_fails_within_the_timeout(ganeti_lab):
+    sh(os.path.join(TOP, "lab", "ganeti-lab"), "daemons-stop", "--dir", GANETI_LAB)
+    try:
+        started = time.monotonic()
+        res = run_module("ganeti_cluster_storage", dict(timeout=5), interpreter=os.path.join(GANETI_LAB, "python3"),
+                         expect_failure=True)
+        elapsed = time.monotonic() - started
+        assert "the Ganeti master did not answer within timeout=5 s" in res["msg"]
+        assert elapsed < 20, elapsed
+    finally:
+        assert sh(os.path.join(TOP, "lab", "ganeti-lab"), "daemons-start", "--dir", GANETI_LAB).returncode == 0
+        deadline = time.monotonic() + 60
+        while sh(os.path.join(TOP, "lab", "ganeti-lab"), "exec", "--dir", GANETI_LAB, "--",
+                 "gnt-cluster", "getmaster").returncode != 0:
+            assert time.monotonic() < deadline
+            time.sleep(0.5)
