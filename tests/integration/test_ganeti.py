@@ -14,7 +14,7 @@ import time
 import pytest
 import yaml
 
-from tests.integration.conftest import GANETI_LAB, LAB, TOP, run_module, sh
+from tests.integration.conftest import GANETI_LAB, LAB, SITE_ARGS, TOP, playbook, run_module, sh
 
 HOST_ETC = os.path.join(LAB, "hosts", "lab-ganeti", "etc")
 GANETI_PY = "/usr/share/ganeti/3.0"
@@ -178,3 +178,18 @@ def test_d_master_down_fails_within_the_timeout(ganeti_lab):
                  "gnt-cluster", "getmaster").returncode != 0:
             assert time.monotonic() < deadline
             time.sleep(0.5)
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"ganeti_rbd_check_hypervisor": True},
+     "access=userspace opens disks with qemu's librbd, which only the kvm hypervisor does; this cluster enables fake"),
+    ({"ganeti_rbd_access": "kernelspace", "ganeti_rbd_node_groups": []},
+     "access=kernelspace maps disks with the rbd kernel module, which this kernel does not have"),
+], ids=["kvm", "kernel-module"])
+def test_d_prerequisites_fail_before_anything_changes(site, extra, message):
+    defaults = os.path.join(HOST_ETC, "default", "ganeti")
+    before = open(defaults).read(), cluster_info()
+    res = playbook(*SITE_ARGS, "--limit", "lab-ganeti", "-e", json.dumps(extra))
+    assert res.returncode != 0
+    assert message in " ".join(res.stdout.split()), res.stdout[-3000:]
+    assert (open(defaults).read(), cluster_info()) == before
