@@ -41,6 +41,10 @@ class CephResourceModule(ResourceModule):
         return Change(describe(dict(args, prefix=prefix)),
                       lambda: self.runner.write(prefix, inbuf=inbuf, **args), effect)
 
+    def mgr_change(self, prefix, effect=None, **args):
+        """A Change that runs one mgr command (fs volume, fs subvolume, ...)."""
+        return Change(describe(dict(args, prefix=prefix)), lambda: self.runner.mgr_write(prefix, **args), effect)
+
     def runner_facts(self):
         return dict(transport=self.runner.transport.name, ceph_calls=self.runner.call_count)
 

@@ -59,7 +59,7 @@ def command_to_argv(command):
         value = command[name]
         if value is None or value is False:
             continue
-        if value is True:
+        if value is True or value == "--" + name:   # a flag, or a confirmation string that is its own flag
             argv.append("--" + name)
         elif isinstance(value, (list, tuple)):
             # The CLI splits "--caps 'a, b'" on commas; positional list items are kept whole.
@@ -285,6 +285,17 @@ class CephRunner(object):
     def write(self, prefix, inbuf=None, **args):
         self.commands.append(describe(dict(args, prefix=prefix)))
         return self.mon(prefix, inbuf=inbuf, **args)
+
+    def mgr_get(self, prefix, **args):
+        """A mgr read: None when the thing does not exist."""
+        try:
+            return self.mgr(prefix, **args)
+        except CephNotFound:
+            return None
+
+    def mgr_write(self, prefix, **args):
+        self.commands.append(describe(dict(args, prefix=prefix)))
+        return self.mgr(prefix, **args)
 
     def object_exists(self, pool, name):
         self.call_count += 1

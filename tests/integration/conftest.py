@@ -49,6 +49,11 @@ def lab():
     subprocess.run([lab_cmd, "stop", "--dir", LAB, "--purge"], check=True)
 
 
+@pytest.fixture
+def workdir(tmp_path):
+    return str(tmp_path)
+
+
 @pytest.fixture(scope="session")
 def libvirt_uri():
     lab_cmd = os.path.join(TOP, "lab", "libvirt-lab")

@@ -8,8 +8,6 @@ import json
 import os
 import subprocess
 
-import pytest
-
 from tests.integration.conftest import LAB, ceph_json, run_module
 
 UNKNOWN = "(known after apply)"
@@ -63,10 +61,12 @@ def world(workdir, libvirt_uri):
                 files=files_under(workdir), secrets=secrets, value=value)
 
 
-def check_then_apply(module, args, resource, workdir, libvirt_uri, expect_unknown=()):
-    before = world(workdir, libvirt_uri)
+def check_then_apply(module, args, resource, workdir, libvirt_uri, expect_unknown=(), extra_world=None):
+    def everything():
+        return dict(world(workdir, libvirt_uri), extra=extra_world() if extra_world else None)
+    before = everything()
     check = run_module(module, args, check=True)
-    after_check = world(workdir, libvirt_uri)
+    after_check = everything()
     assert after_check == before, [(k, before[k], after_check[k]) for k in before if before[k] != after_check[k]]
     real = run_module(module, args)
     assert check["changed"] == real["changed"]
@@ -76,11 +76,6 @@ def check_then_apply(module, args, resource, workdir, libvirt_uri, expect_unknow
     assert sorted(unknown_fields(check[resource]) + unknown_fields(check["diff"]["after"], "diff")) == \
         sorted(expect_unknown)
     return real
-
-
-@pytest.fixture
-def workdir(tmp_path):
-    return str(tmp_path)
 
 
 def conn(**args):

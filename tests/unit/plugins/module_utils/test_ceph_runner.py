@@ -120,3 +120,10 @@ def test_runner_counts_calls_and_records_only_writes():
     assert runner.call_count == 2
     assert runner.commands == ["ceph osd pool set --pool images --val 2 --var size"]
     assert t.sent[0][0] == {"prefix": "osd pool ls", "detail": "detail", "format": "json"}
+
+
+def test_confirmation_string_becomes_a_bare_flag_on_the_cli():
+    """`fs volume rm` takes its confirmation as a string argument named like the flag."""
+    argv = r.command_to_argv({"prefix": "fs volume rm", "vol_name": "cephfs",
+                              "yes-i-really-mean-it": "--yes-i-really-mean-it"})
+    assert argv == ["fs", "volume", "rm", "--vol_name", "cephfs", "--yes-i-really-mean-it"]

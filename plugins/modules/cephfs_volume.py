@@ -1,0 +1,125 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: cephstack.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: cephfs_volume
+short_description: Create and remove CephFS file systems (volumes)
+version_added: 0.2.0
+description:
+  - Creates a CephFS file system with C(fs volume create), which creates its metadata and data
+    pools (C(cephfs.NAME.meta), C(cephfs.NAME.data)), and removes it with C(fs volume rm).
+  - Reads every file system in one C(fs ls) call.
+  - Removal deletes the pools, so it needs the monitors' C(mon_allow_pool_delete); the module says so
+    when it is off.
+author:
+  - cephstack.cloud contributors (@cephstack)
+extends_documentation_fragment:
+  - cephstack.cloud.attributes
+  - cephstack.cloud.ceph_connection
+options:
+  name:
+    description: The file system.
+    type: str
+    required: true
+  state:
+    description: Whether the file system should exist. V(absent) deletes it with all its data.
+    type: str
+    choices: [present, absent]
+    default: present
+seealso:
+  - module: cephstack.cloud.cephfs_subvolume
+'''
+
+EXAMPLES = r'''
+- name: The file system Manila's shares live in
+  cephstack.cloud.cephfs_volume:
+    name: cephfs
+'''
+
+RETURN = r'''
+volume:
+  description: The file system after the run (predicted in check mode). Empty when absent.
+  returned: always
+  type: dict
+  sample: {name: cephfs, metadata_pool: cephfs.cephfs.meta, data_pools: [cephfs.cephfs.data]}
+commands:
+  description: The commands that changed the cluster, the same in check mode and in a real run.
+  returned: always
+  type: list
+  elements: str
+transport:
+  description: The transport used, V(librados) or V(cli).
+  returned: always
+  type: str
+ceph_calls:
+  description: Number of mon and mgr commands this run made, reads included.
+  returned: always
+  type: int
+'''
+
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (
+    ABSENT, CephResourceModule, ModuleFailure)
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephPermissionDenied
+from ansible_collections.cephstack.cloud.plugins.module_utils.cephfs import check_name
+
+
+class CephfsVolume(CephResourceModule):
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+    )
+
+    def validate(self):
+        try:
+            check_name(self.params["name"], "name")
+        except ValueError as e:
+            raise ModuleFailure(str(e))
+
+    def read(self):
+        for fs in self.runner.mon("fs ls") or []:
+            if fs["name"] == self.params["name"]:
+                return dict(name=fs["name"], metadata_pool=fs["metadata_pool"], data_pools=fs["data_pools"])
+        return None
+
+    def decide(self, before):
+        name = self.params["name"]
+        if self.params["state"] == "absent":
+            confirm = {"yes-i-really-mean-it": "--yes-i-really-mean-it"}
+            return [self.mgr_change_checked("fs volume rm", ABSENT, vol_name=name, **confirm)] if before else []
+        if before:
+            return []
+        created = dict(name=name, metadata_pool="cephfs.%s.meta" % name, data_pools=["cephfs.%s.data" % name])
+        return [self.mgr_change("fs volume create", created, name=name)]
+
+    def mgr_change_checked(self, prefix, effect, **args):
+        change = self.mgr_change(prefix, effect, **args)
+        apply = change.apply
+
+        def remove():
+            try:
+                apply()
+            except CephPermissionDenied as e:
+                if "pool deletion is disabled" not in str(e):
+                    raise
+                raise ModuleFailure("cannot remove file system %s: the monitors forbid deleting its pools (%s). "
+                                    "Set mon_allow_pool_delete=true (ceph config set mon mon_allow_pool_delete true) "
+                                    "and run again" % (args["vol_name"], e))
+        change.apply = remove
+        return change
+
+    def report(self, after):
+        return dict(volume=after or {})
+
+
+# check_mode and diff: ResourceModule.execute() predicts the after-state from the Changes' effects.
+def main():
+    CephfsVolume().execute()
+
+
+if __name__ == "__main__":
+    main()

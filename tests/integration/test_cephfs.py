@@ -1,0 +1,111 @@
+"""The CephFS modules on the lab's MDS, each step check mode, then real, then the re-run, then
+absent: check mode changes nothing and predicts the real run (test_check_mode's harness)."""
+import json
+import os
+
+from tests.integration.conftest import LAB, run_module, sh
+from tests.integration.test_check_mode import check_then_apply, conn
+
+FS = "cephfs"
+GROUP = "cm-group"
+
+
+def ceph(*args):
+    res = sh("ceph", "--conf", os.path.join(LAB, "ceph.conf"), "--format", "json", *args)
+    return json.loads(res.stdout) if res.returncode == 0 and res.stdout.strip() else None
+
+
+def cephfs_world():
+    """What the CephFS modules can change, read with the CLI."""
+    snap = dict(fs=ceph("fs", "ls"))
+    if snap["fs"]:
+        snap["groups"] = ceph("fs", "subvolumegroup", "ls", FS)
+        snap["group"] = ceph("fs", "subvolumegroup", "info", FS, GROUP)
+        snap["sub"] = ceph("fs", "subvolume", "info", FS, "cm-sub", "--group_name", GROUP)
+        if snap["sub"]:
+            for volatile in ("atime", "mtime", "ctime", "bytes_used", "bytes_pcent"):
+                snap["sub"].pop(volatile, None)
+            snap["snaps"] = ceph("fs", "subvolume", "snapshot", "ls", FS, "cm-sub", "--group_name", GROUP)
+            snap["access"] = ceph("fs", "subvolume", "authorized_list", FS, "cm-sub", "--group_name", GROUP)
+        if snap["group"]:
+            for volatile in ("atime", "mtime", "ctime", "bytes_used", "bytes_pcent"):
+                snap["group"].pop(volatile, None)
+    return snap
+
+
+def step(module, args, resource, workdir, libvirt_uri, unknown=()):
+    return check_then_apply(module, conn(**args), resource, workdir, libvirt_uri, unknown, cephfs_world)
+
+
+def test_cephfs_modules_check_apply_rerun_absent(workdir, libvirt_uri):
+    r = step("cephfs_volume", dict(name=FS), "volume", workdir, libvirt_uri)
+    assert r["volume"] == {"name": FS, "metadata_pool": "cephfs.cephfs.meta", "data_pools": ["cephfs.cephfs.data"]}
+    assert step("cephfs_volume", dict(name=FS), "volume", workdir, libvirt_uri)["changed"] is False
+
+    group = dict(fs=FS, name=GROUP, mode="0750", gid=100)
+    r = step("cephfs_subvolume_group", group, "group", workdir, libvirt_uri,
+             ["after.data_pool", "diff.data_pool"])
+    assert r["group"]["mode"] == "0750" and r["group"]["gid"] == 100
+    assert step("cephfs_subvolume_group", group, "group", workdir, libvirt_uri)["changed"] is False
+
+    sub = dict(fs=FS, group=GROUP, name="cm-sub", size="1G", namespace_isolated=True, snapshots=["s1"])
+    unknown = ["after.path", "after.data_pool", "after.uid", "after.gid",
+               "diff.path", "diff.data_pool", "diff.uid", "diff.gid"]
+    r = step("cephfs_subvolume", sub, "subvolume", workdir, libvirt_uri, unknown)
+    assert r["subvolume"]["path"].startswith("/volumes/%s/cm-sub/" % GROUP)
+    assert r["subvolume"]["size"] == 1 << 30 and r["subvolume"]["pool_namespace"] == "fsvolumens_cm-sub"
+    assert r["subvolume"]["gid"] == 100 and r["subvolume"]["snapshots"] == ["s1"]
+    again = step("cephfs_subvolume", sub, "subvolume", workdir, libvirt_uri)
+    assert again["changed"] is False and again["ceph_calls"] == 2
+    r = step("cephfs_subvolume", dict(sub, size="2G", snapshots=["s2"], prune_snapshots=True), "subvolume",
+             workdir, libvirt_uri)
+    assert [c.split(" --")[0] for c in r["commands"]] == [
+        "ceph fs subvolume resize", "ceph fs subvolume snapshot create", "ceph fs subvolume snapshot rm"]
+    assert r["subvolume"]["size"] == 2 << 30 and r["subvolume"]["snapshots"] == ["s2"]
+
+    access = dict(fs=FS, group=GROUP, subvolume="cm-sub", auth_id="cm-alice")
+    r = step("cephfs_subvolume_access", access, "access", workdir, libvirt_uri)
+    assert r["access"] == {"auth_id": "cm-alice", "subvolume": "cm-sub", "access_level": "rw"}
+    caps = ceph("auth", "get", "client.cm-alice")[0]["caps"]
+    assert caps["mds"].startswith("allow rw path=/volumes/%s/cm-sub/" % GROUP)
+    assert "namespace=fsvolumens_cm-sub" in caps["osd"]
+    r = step("cephfs_subvolume_access", dict(access, access_level="r"), "access", workdir, libvirt_uri)
+    assert ceph("auth", "get", "client.cm-alice")[0]["caps"]["mds"].startswith("allow r path=")
+    keyed = run_module("cephfs_subvolume_access", conn(**dict(access, access_level="r", return_key=True)))
+    assert keyed["changed"] is False and keyed["key"] == ceph("auth", "get", "client.cm-alice")[0]["key"]
+    r = step("cephfs_subvolume_access", dict(access, state="absent"), "access", workdir, libvirt_uri)
+    assert r["access"] == {} and ceph("auth", "get", "client.cm-alice") is None
+
+    refused = run_module("cephfs_subvolume", conn(**dict(sub, state="absent", snapshots=None)), expect_failure=True)
+    assert "subvolume cm-sub has snapshots (s2), so it is not removed" in refused["msg"]
+    r = step("cephfs_subvolume", dict(sub, state="absent", snapshots=[], prune_snapshots=True), "subvolume",
+             workdir, libvirt_uri)
+    assert r["subvolume"] == {} and len(r["commands"]) == 2
+    r = step("cephfs_subvolume_group", dict(fs=FS, name=GROUP, state="absent"), "group", workdir, libvirt_uri)
+    assert r["group"] == {}
+
+    # Removing the file system deletes its pools: refused, and explained, while the mons forbid it.
+    admin = ("ceph", "--conf", os.path.join(LAB, "ceph.conf"), "config", "set", "mon", "mon_allow_pool_delete")
+    sh(*admin, "false")
+    try:
+        res = run_module("cephfs_volume", conn(name=FS, state="absent"), expect_failure=True)
+        assert "cannot remove file system cephfs" in res["msg"] and "Set mon_allow_pool_delete=true" in res["msg"]
+    finally:
+        sh(*admin, "true")
+    r = step("cephfs_volume", dict(name=FS, state="absent"), "volume", workdir, libvirt_uri)
+    assert r["volume"] == {} and not ceph("fs", "ls")
+
+
+def test_cephfs_bad_input_names_the_option():
+    run_module("cephfs_volume", conn(name=FS))
+    for args, words in (
+            (dict(fs=FS, name="cm-x", size="ten gigs"), ["size='ten gigs' is not a size"]),
+            (dict(fs="no-such-fs", name="cm-x"), ["fs=no-such-fs: no such CephFS file system; existing: cephfs"]),
+            (dict(fs=FS, group="no-such-group", name="cm-x"), ["group=no-such-group: no such subvolume group"]),
+            (dict(fs=FS, name="bad/name"), ["name='bad/name' is not a valid CephFS name"]),
+            (dict(fs=FS, name="cm-x", mode="rwx"), ["mode='rwx' is not an octal directory mode"])):
+        res = run_module("cephfs_subvolume", conn(**args), expect_failure=True)
+        for w in words:
+            assert w in res["msg"], res["msg"]
+    res = run_module("cephfs_subvolume_access", conn(fs=FS, subvolume="cm-none", auth_id="client.x"), expect_failure=True)
+    assert "auth_id='client.x': give the id without 'client.'" in res["msg"]
