@@ -7,6 +7,8 @@ stores, the keyrings a host needs, and the cephx users a run leaves (or would le
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import ipaddress
+
 from ansible.errors import AnsibleFilterError
 
 
@@ -98,7 +100,17 @@ def hostvar_values(hostnames, hostvars, names):
     return values
 
 
+def is_ip_address(value):
+    """Whether ``value`` is an IPv4 or IPv6 address."""
+    try:
+        ipaddress.ip_address(str(value))
+        return True
+    except ValueError:
+        return False
+
+
 class FilterModule(object):
     def filters(self):
         return dict(cinder_rbd_sections=cinder_rbd_sections, glance_rbd_sections=glance_rbd_sections,
-                    host_keyrings=host_keyrings, cephx_users=cephx_users, hostvar_values=hostvar_values)
+                    host_keyrings=host_keyrings, cephx_users=cephx_users, hostvar_values=hostvar_values,
+                    is_ip_address=is_ip_address)

@@ -38,6 +38,13 @@ fsid:
   returned: always
   type: str
   sample: 0d6c9f2a-3f0e-4b8e-9c71-1f1d1c2d9e11
+filesystems:
+  description: The names of the cluster's CephFS file systems.
+  returned: always
+  type: list
+  elements: str
+  sample: [cephfs]
+  version_added: 0.2.0
 mon_host:
   description: The monitors' addresses in C(mon host) form, one address vector per monitor.
   returned: always
@@ -77,7 +84,8 @@ class CephClusterInfo(CephInfoModule):
             vec = mon.get("public_addrs", {}).get("addrvec") or \
                 [dict(type="v1", addr=mon["public_addr"].split("/")[0])]
             mons.append(dict(name=mon["name"], addrs=["%s:%s" % (a["type"], a["addr"]) for a in vec]))
-        return dict(fsid=dump["fsid"], mons=mons,
+        filesystems = [f["name"] for f in self.runner.mon("fs ls") or []]
+        return dict(fsid=dump["fsid"], mons=mons, filesystems=filesystems,
                     mon_host=" ".join("[%s]" % ",".join(m["addrs"]) for m in mons))
 
 

@@ -1,6 +1,6 @@
 """Check a generated OpenStack config by option name AND value against the service's own options.
 
-    /usr/bin/python3 validate_config.py glance|cinder|nova FILE
+    /usr/bin/python3 validate_config.py glance|cinder|nova|manila FILE
 Dynamic sections are mapped to their option groups (a cinder backend section to backend_defaults,
 a glance store section to its driver's options) and every value is parsed with its oslo.config
 type. oslo-config-validator checks names only, and misreads dynamic sections. Prints JSON.
@@ -86,11 +86,26 @@ def nova_groups(parser):
     return groups
 
 
+def manila_groups(parser):
+    """Manila lists its share driver options in DEFAULT; a backend section takes the same ones."""
+    from manila import opts
+    groups = {}
+    listed = [(group, list(opts_)) for group, opts_ in opts.list_opts()]
+    for group, opts_ in listed:
+        _add(groups, group, opts_)
+    driver_opts = [o for group, opts_ in listed if _name(group) == "DEFAULT" for o in opts_]
+    for section in parser.get("DEFAULT", "enabled_share_backends", fallback="").split(","):
+        if section.strip():
+            _add(groups, section.strip(), driver_opts)
+    return groups
+
+
 def main(service, path):
     parser = configparser.ConfigParser(interpolation=None, strict=False, default_section="__none__")
     parser.optionxform = str
     parser.read(path)
-    groups = library_groups({"glance": glance_groups, "cinder": cinder_groups, "nova": nova_groups}[service](parser))
+    groups = library_groups({"glance": glance_groups, "cinder": cinder_groups, "nova": nova_groups,
+                             "manila": manila_groups}[service](parser))
     errors, checked = [], 0
     for section in parser.sections():
         known = groups.get(section)
@@ -99,6 +114,10 @@ def main(service, path):
             opt = (known or {}).get(name)
             if opt is None:
                 errors.append("%s: [%s] %s is not an option of %s" % (path, section, name, service))
+                continue
+            if service == "manila" and (opt.deprecated_for_removal or name != opt.dest):
+                errors.append("%s: [%s] %s is deprecated in manila (%s)"
+                              % (path, section, name, "for removal" if opt.deprecated_for_removal else "use " + opt.dest))
                 continue
             try:
                 opt.type(value)

@@ -1,0 +1,92 @@
+"""Manila on CephFS (issue 7), from the manila.conf the manila_cephfs role wrote.
+
+(a) Manila's real CephFSDriver: a 1 GiB share, cephx access for alice, a libcephfs mount as alice
+    that writes inside the share and is refused outside it, extend and shrink, a snapshot, deny,
+    delete;
+(e) the generated manila.conf, CEPHFS and NFS forms, passes a name-and-value check against
+    Manila's own options, deprecated names included; planted errors are caught;
+bad input to the role fails before any file is touched.
+"""
+import json
+import os
+import subprocess
+
+import pytest
+
+from tests.integration.conftest import LAB, SITE_ARGS, TOP, playbook
+
+SERVICE_PY = "/usr/bin/python3"
+SERVICES = os.path.join(TOP, "tests", "integration", "services")
+MANILA_CONF = os.path.join(LAB, "hosts", "lab-manila", "etc", "manila", "manila.conf")
+
+
+def service_script(name, *args):
+    res = subprocess.run([SERVICE_PY, os.path.join(SERVICES, name)] + list(args), capture_output=True,
+                         text=True, timeout=300, check=False)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-5000:]
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def test_a_cephfs_driver_serves_a_share_only_to_its_client(site):
+    out = service_script("manila_cephfs.py", MANILA_CONF, "cephfs", os.path.join(LAB, "ceph.conf"))
+    assert out["backend_name"] == "cephfs"
+    assert out["quota"] == 1 << 30 and out["path"] == out["subvolume_path"]
+    assert out["export"].startswith("127.0.0.1:") and out["namespace"].startswith("fsvolumens_")
+    assert out["key_is_alices"] and out["alice_mounts_share"] and out["alice_writes_inside"] == "ok"
+    assert out["alice_mounts_outside"] in ("EPERM", "EACCES")        # path-restricted caps
+    assert "alice_writes_outside" not in out
+    assert out["admin_reads"] == len(b"written by alice\n")
+    assert out["quota_extended"] == 2 << 30 and out["quota_shrunk"] == 1 << 30
+    assert out["snapshots"] == [out["snapshot_name"]]
+    assert out["alice_after_deny"] in ("EPERM", "EACCES", "ENOENT")
+    assert out["deleted"]
+
+
+def role_config(tmp_path, **role_vars):
+    """The role's manila.conf with other variables, written to a file of the test's own."""
+    conf = tmp_path / "manila.conf"
+    play = tmp_path / "manila.yml"
+    play.write_text(json.dumps([dict(hosts="lab-manila", gather_facts=False, module_defaults={
+        "group/cephstack.cloud.ceph": {"conf": os.path.join(LAB, "ceph.conf")}},
+        roles=[dict(role="cephstack.cloud.manila_cephfs", vars=dict(role_vars, manila_cephfs_config_file=str(conf)))])]))
+    return conf, playbook("-i", "playbooks/inventory/lab.yml", str(play), "-e", "cephstack_lab_dir=" + LAB)
+
+
+def test_e_generated_manila_conf_passes_name_and_value_validation(site, tmp_path):
+    assert service_script("validate_config.py", "manila", MANILA_CONF) == {"checked": 11, "errors": []}
+    nfs, res = role_config(tmp_path, manila_cephfs_protocol="NFS", manila_cephfs_ganesha_server_ip="192.0.2.20")
+    assert res.returncode == 0, res.stdout[-3000:]
+    text = nfs.read_text()
+    assert "cephfs_protocol_helper_type = NFS" in text and "cephfs_ganesha_server_ip = 192.0.2.20" in text
+    assert "enabled_share_protocols = NFS" in text
+    assert service_script("validate_config.py", "manila", str(nfs))["errors"] == []
+    back, res = role_config(tmp_path, manila_cephfs_protocol="CEPHFS")
+    assert "ganesha" not in back.read_text()           # the role's NFS options go with NFS
+    original = open(MANILA_CONF).read()
+    for planted, words in (("cephfs_protocol_helper_type = GLUSTER", "Valid values are [CEPHFS, NFS]"),
+                           ("cephfs_auth_idd = manila", "is not an option of manila"),
+                           ("driver_handles_share_servers = maybe", "not a valid BoolOpt"),
+                           ("cephfs_volume_path_prefix = /volumes", "deprecated in manila")):
+        bad = tmp_path / "bad.conf"
+        name = planted.split(" = ")[0]
+        lines = [l for l in original.splitlines() if not l.startswith(name.rstrip("d") + " ")]
+        lines.insert(lines.index("[cephfs]") + 1, planted)
+        bad.write_text("\n".join(lines) + "\n")
+        errors = service_script("validate_config.py", "manila", str(bad))["errors"]
+        assert len(errors) == 1 and words in errors[0], (planted, errors)
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"manila_cephfs_filesystem": "nofs", "manila_cephfs_create_filesystem": False},
+     "file system 'nofs' does not exist (the cluster has: cephfs)"),
+    ({"manila_cephfs_protocol": "GLUSTERFS"},
+     "value of manila_cephfs_protocol must be one of: CEPHFS, NFS, cephfs, nfs, got: GLUSTERFS"),
+    ({"manila_cephfs_protocol": "NFS", "manila_cephfs_ganesha_server_ip": "ganesha.example"},
+     "manila_cephfs_ganesha_server_ip must be an IPv4 or IPv6 address (got 'ganesha.example')"),
+], ids=["unknown-fs", "protocol", "ganesha-address"])
+def test_bad_input_fails_before_any_file_is_touched(site, extra, message):
+    before = open(MANILA_CONF).read()
+    res = playbook(*SITE_ARGS, "--limit", "lab-manila", "-e", json.dumps(extra))
+    assert res.returncode != 0
+    assert message in " ".join(res.stdout.split()), res.stdout[-3000:]
+    assert open(MANILA_CONF).read() == before
