@@ -76,7 +76,7 @@ def test_cephfs_modules_check_apply_rerun_absent(workdir, libvirt_uri):
     r = step("cephfs_subvolume_access", dict(access, state="absent"), "access", workdir, libvirt_uri)
     assert r["access"] == {} and ceph("auth", "get", "client.cm-alice") is None
 
-    refused = run_module("cephfs_subvolume", conn(**dict(sub, state="absent", snapshots=None)), expect_failure=True)
+    refused = run_module("cephfs_subvolume", conn(**{**sub, "state": "absent", "snapshots": None}), expect_failure=True)
     assert "subvolume cm-sub has snapshots (s2), so it is not removed" in refused["msg"]
     r = step("cephfs_subvolume", dict(sub, state="absent", snapshots=[], prune_snapshots=True), "subvolume",
              workdir, libvirt_uri)

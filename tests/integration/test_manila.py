@@ -68,7 +68,7 @@ def test_e_generated_manila_conf_passes_name_and_value_validation(site, tmp_path
                            ("driver_handles_share_servers = maybe", "not a valid BoolOpt"),
                            ("cephfs_volume_path_prefix = /volumes", "deprecated in manila")):
         bad = tmp_path / "bad.conf"
-        name = planted.split(" = ")[0]
+        name = planted.split(" = ", maxsplit=1)[0]
         lines = [l for l in original.splitlines() if not l.startswith(name.rstrip("d") + " ")]
         lines.insert(lines.index("[cephfs]") + 1, planted)
         bad.write_text("\n".join(lines) + "\n")

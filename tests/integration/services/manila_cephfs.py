@@ -100,8 +100,8 @@ def main(conf_path, backend, admin_conf):
     seen["quota_shrunk"] = admin_mgr(admin, "fs subvolume info", vol_name="cephfs", sub_name=share["id"])["bytes_quota"]
     snapshot = {"id": str(uuid.uuid4()), "snapshot_id": str(uuid.uuid4()), "share_id": share["id"], "share": share}
     drv.create_snapshot(ctx, snapshot)
-    seen["snapshots"] = [s["name"] for s in admin_mgr(admin, "fs subvolume snapshot ls", vol_name="cephfs",
-                                                           sub_name=share["id"])]
+    listed = admin_mgr(admin, "fs subvolume snapshot ls", vol_name="cephfs", sub_name=share["id"])
+    seen["snapshots"] = [s["name"] for s in listed]
     seen["snapshot_name"] = "_".join([snapshot["snapshot_id"], snapshot["id"]])
 
     drv.update_access(ctx, share, [], [], [rule])
