@@ -16,6 +16,8 @@ apt_packages=(
   python3-oslo.config
   # Ganeti's single-node lab cluster (issue 8); openssh-server for the host keys init reads
   ganeti openssh-server python3-yaml
+  # Manila's CephFS driver, ceph-fuse mounts and a podman container on them (issue 7)
+  python3-manila ceph-fuse podman runc busybox-static uidmap slirp4netns fuse-overlayfs
 )
 missing=()
 for p in "${apt_packages[@]}"; do

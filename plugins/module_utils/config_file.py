@@ -188,7 +188,8 @@ class ManagedFile(object):
         self.module = module
         self.path = path
         self.label = label
-        self.file_args = dict(dict(secontext=[None, None, None], attributes=None), **file_args)
+        defaults = dict(owner=None, group=None, mode=None, secontext=[None, None, None], attributes=None)
+        self.file_args = dict(defaults, **file_args)
         self.file_args["path"] = path
         self.default_mode = default_mode
         mode = self.file_args.get("mode")

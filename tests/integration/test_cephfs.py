@@ -69,6 +69,20 @@ def test_cephfs_modules_check_apply_rerun_absent(workdir, libvirt_uri):
     caps = ceph("auth", "get", "client.cm-alice")[0]["caps"]
     assert caps["mds"].startswith("allow rw path=/volumes/%s/cm-sub/" % GROUP)
     assert "namespace=fsvolumens_cm-sub" in caps["osd"]
+    # ceph_fuse_mount as that user: check, mount, re-run, absent (the fstab and mount point are the test's).
+    keyring = os.path.join(workdir, "cm-alice.keyring")
+    with open(keyring, "w") as f:
+        f.write("[client.cm-alice]\n\tkey = %s\n" % ceph("auth", "get", "client.cm-alice")[0]["key"])
+    os.makedirs(os.path.join(workdir, "mnt"))
+    sub_path = ceph("fs", "subvolume", "info", FS, "cm-sub", "--group_name", GROUP)["path"]
+    fuse = dict(path=os.path.join(workdir, "mnt"), root=sub_path, client_id="cm-alice", keyring=keyring,
+                conf=os.path.join(LAB, "ceph.conf"), fstab=os.path.join(workdir, "fstab"))
+    r = step("ceph_fuse_mount", fuse, "mount", workdir, libvirt_uri)
+    assert r["mount"]["mounted"] and r["commands"][-1].startswith("mount -T ")
+    assert step("ceph_fuse_mount", fuse, "mount", workdir, libvirt_uri)["changed"] is False
+    r = step("ceph_fuse_mount", dict(fuse, state="absent"), "mount", workdir, libvirt_uri)
+    assert r["mount"] == {"path": fuse["path"], "fstab_line": None, "mounted": False}
+
     r = step("cephfs_subvolume_access", dict(access, access_level="r"), "access", workdir, libvirt_uri)
     assert ceph("auth", "get", "client.cm-alice")[0]["caps"]["mds"].startswith("allow r path=")
     keyed = run_module("cephfs_subvolume_access", conn(**dict(access, access_level="r", return_key=True)))

@@ -90,3 +90,55 @@ def test_bad_input_fails_before_any_file_is_touched(site, extra, message):
     assert res.returncode != 0
     assert message in " ".join(res.stdout.split()), res.stdout[-3000:]
     assert open(MANILA_CONF).read() == before
+
+
+CONTAINERS_CONF = """[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+[engine]
+runtime = "runc"
+"""
+ADMIN_STAT = """
+import cephfs, sys
+fs = cephfs.LibCephFS(conffile=sys.argv[1])
+fs.mount(filesystem_name=b"cephfs")
+print(fs.stat(sys.argv[2].encode()).st_size)
+fs.shutdown()
+"""
+
+
+def test_d_a_container_writes_through_the_roles_ceph_fuse_mount(site, tmp_path):
+    """cephfs_mount mounted the subvolume with ceph-fuse as its own user; a podman container
+    (runc, a busybox rootfs: no registry) bind-mounts it and writes; the admin's libcephfs sees
+    the file inside the subvolume; the fstab line brings the mount back as boot would."""
+    mount = os.path.join(LAB, "hosts", "lab-containers", "srv", "data")
+    fstab = os.path.join(LAB, "hosts", "lab-containers", "etc", "fstab")
+    mounts = open("/proc/mounts").read()
+    assert " %s fuse.ceph-fuse " % mount in mounts
+    line = [l for l in open(fstab).read().splitlines() if l.split()[1:2] == [mount]]
+    assert len(line) == 1 and "ceph.id=lab-containers" in line[0] and "_netdev" in line[0]
+
+    rootfs = tmp_path / "rootfs"
+    (rootfs / "bin").mkdir(parents=True)
+    (rootfs / "data").mkdir()
+    subprocess.run(["cp", "/bin/busybox", str(rootfs / "bin" / "busybox")], check=True)
+    conf = tmp_path / "containers.conf"
+    conf.write_text(CONTAINERS_CONF)
+    run = subprocess.run(["podman", "run", "--rm", "-v", mount + ":/data", "--rootfs", str(rootfs), "/bin/busybox",
+                          "sh", "-c", "echo written-in-a-container > /data/from-container.txt"],
+                         capture_output=True, text=True, timeout=120, check=False,
+                         env=dict(os.environ, CONTAINERS_CONF=str(conf)))
+    assert run.returncode == 0, run.stderr
+
+    info = json.loads(subprocess.run(["ceph", "--conf", os.path.join(LAB, "ceph.conf"), "fs", "subvolume", "info",
+                                      "cephfs", "lab-containers", "--format", "json"],
+                                     capture_output=True, text=True, check=True).stdout)
+    assert "ceph.client_mountpoint=%s," % info["path"] in line[0]
+    size = subprocess.run([SERVICE_PY, "-c", ADMIN_STAT, os.path.join(LAB, "ceph.conf"),
+                           info["path"] + "/from-container.txt"], capture_output=True, text=True, check=True)
+    assert int(size.stdout) == len("written-in-a-container\n")
+
+    # As at boot: unmounted, then mounted from the fstab line alone.
+    subprocess.run(["umount", mount], check=True)
+    assert " %s " % mount not in open("/proc/mounts").read()
+    subprocess.run(["mount", "-T", fstab, mount], check=True, capture_output=True)
+    assert open(os.path.join(mount, "from-container.txt")).read() == "written-in-a-container\n"
