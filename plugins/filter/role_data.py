@@ -100,6 +100,20 @@ def hostvar_values(hostnames, hostvars, names):
     return values
 
 
+def cephfs_mount_plan(subvolume_results, access_results, default_fs):
+    """The mounts the cephfs_mount role can make now, without keys: [{name, path, root, auth_id,
+    fs}] for each item whose subvolume path and user key are known. Loop items are printed at
+    -vvv, so keys must never be in them."""
+    plan = []
+    for sub, access in zip(subvolume_results or [], access_results or []):
+        item = sub.get("item") or {}
+        root = (sub.get("subvolume") or {}).get("path")
+        if root and root != "(known after apply)" and access.get("key"):
+            plan.append(dict(name=item["name"], path=item["path"], root=root, auth_id=item["auth_id"],
+                             fs=item.get("fs") or default_fs))
+    return plan
+
+
 def is_ip_address(value):
     """Whether ``value`` is an IPv4 or IPv6 address."""
     try:
@@ -113,4 +127,4 @@ class FilterModule(object):
     def filters(self):
         return dict(cinder_rbd_sections=cinder_rbd_sections, glance_rbd_sections=glance_rbd_sections,
                     host_keyrings=host_keyrings, cephx_users=cephx_users, hostvar_values=hostvar_values,
-                    is_ip_address=is_ip_address)
+                    is_ip_address=is_ip_address, cephfs_mount_plan=cephfs_mount_plan)

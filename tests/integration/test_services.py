@@ -95,7 +95,11 @@ def running_glance_api(conf, port, log_path):
         yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:     # a loaded machine: do not fail the proof on teardown
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=20)
         log.close()
 
 

@@ -62,3 +62,13 @@ def test_cephx_users_has_caps_and_no_keys():
 def test_hostvar_values_first_defined_name_wins():
     hostvars = {"a": {"x": "1", "y": "2"}, "b": {"y": "2"}, "c": {"x": ""}, "d": {}}
     assert f.hostvar_values(["a", "b", "c", "d"], hostvars, ["x", "y"]) == ["1", "2"]
+
+
+def test_cephfs_mount_plan_has_no_keys_and_skips_unknowns():
+    subs = [{"item": {"name": "a", "path": "/srv/a", "auth_id": "ua"}, "subvolume": {"path": "/volumes/_nogroup/a/1"}},
+            {"item": {"name": "b", "path": "/srv/b", "auth_id": "ub"}, "subvolume": {"path": "(known after apply)"}},
+            {"item": {"name": "c", "path": "/srv/c", "auth_id": "uc", "fs": "fs2"}, "subvolume": {"path": "/v/c"}}]
+    access = [{"key": "AQA-secret-a"}, {"key": "AQA-secret-b"}, {}]
+    plan = f.cephfs_mount_plan(subs, access, "cephfs")
+    assert plan == [dict(name="a", path="/srv/a", root="/volumes/_nogroup/a/1", auth_id="ua", fs="cephfs")]
+    assert "AQA" not in str(plan)
