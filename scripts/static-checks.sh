@@ -28,6 +28,16 @@ for m in plugins/modules/*.py; do
   ANSIBLE_COLLECTIONS_PATH=$work/installed ansible-doc "cephstack.cloud.$name" >/dev/null
   echo "ansible-doc cephstack.cloud.$name: ok"
 done
+for f in plugins/filter/*.yml; do
+  name=$(basename "$f" .yml)
+  ANSIBLE_COLLECTIONS_PATH=$work/installed ansible-doc -t filter "cephstack.cloud.$name" >/dev/null
+  echo "ansible-doc -t filter cephstack.cloud.$name: ok"
+done
+for r in roles/*/; do
+  name=$(basename "$r")
+  ANSIBLE_COLLECTIONS_PATH=$work/installed ansible-doc -t role "cephstack.cloud.$name" >/dev/null
+  echo "ansible-doc -t role cephstack.cloud.$name: ok"
+done
 
 echo "== ansible-test sanity"
 # ansible-test downloads get-pip.py from a host this network cannot reach; use ours.
