@@ -63,9 +63,13 @@ ceph_calls:
 '''
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (
-    ABSENT, CephResourceModule, ModuleFailure)
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephPermissionDenied
+    ABSENT, Change, CephResourceModule, ModuleFailure)
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephPermissionDenied, describe
 from ansible_collections.cephstack.cloud.plugins.module_utils.cephfs import check_name
+
+
+# The mgr takes its confirmation as a string argument named like the flag.
+REMOVE = {"prefix": "fs volume rm", "yes-i-really-mean-it": "--yes-i-really-mean-it"}
 
 
 class CephfsVolume(CephResourceModule):
@@ -89,28 +93,22 @@ class CephfsVolume(CephResourceModule):
     def decide(self, before):
         name = self.params["name"]
         if self.params["state"] == "absent":
-            confirm = {"yes-i-really-mean-it": "--yes-i-really-mean-it"}
-            return [self.mgr_change_checked("fs volume rm", ABSENT, vol_name=name, **confirm)] if before else []
+            return [Change(describe(dict(REMOVE, vol_name=name)), self.remove, ABSENT)] if before else []
         if before:
             return []
         created = dict(name=name, metadata_pool="cephfs.%s.meta" % name, data_pools=["cephfs.%s.data" % name])
         return [self.mgr_change("fs volume create", created, name=name)]
 
-    def mgr_change_checked(self, prefix, effect, **args):
-        change = self.mgr_change(prefix, effect, **args)
-        apply = change.apply
-
-        def remove():
-            try:
-                apply()
-            except CephPermissionDenied as e:
-                if "pool deletion is disabled" not in str(e):
-                    raise
-                raise ModuleFailure("cannot remove file system %s: the monitors forbid deleting its pools (%s). "
-                                    "Set mon_allow_pool_delete=true (ceph config set mon mon_allow_pool_delete true) "
-                                    "and run again" % (args["vol_name"], e))
-        change.apply = remove
-        return change
+    def remove(self):
+        name = self.params["name"]
+        try:
+            self.runner.mgr_write(vol_name=name, **REMOVE)
+        except CephPermissionDenied as e:
+            if "pool deletion is disabled" not in str(e):
+                raise
+            raise ModuleFailure("cannot remove file system %s: the monitors forbid deleting its pools (%s). "
+                                "Set mon_allow_pool_delete=true (ceph config set mon mon_allow_pool_delete true) "
+                                "and run again" % (name, e))
 
     def report(self, after):
         return dict(volume=after or {})
