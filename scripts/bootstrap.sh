@@ -13,6 +13,8 @@ apt_packages=(
   libvirt-daemon libvirt-daemon-system libvirt-daemon-system-sysv libvirt-clients python3-libvirt
   qemu-system-x86 qemu-block-extra qemu-utils
   glance-api python3-glanceclient cinder-volume cinder-backup python3-cinder python3-nova
+  # the Cinder services through their API (issue 11): their message bus
+  cinder-api cinder-scheduler rabbitmq-server
   python3-oslo.config
   # Ganeti's single-node lab cluster (issue 8); openssh-server for the host keys init reads
   ganeti openssh-server python3-yaml

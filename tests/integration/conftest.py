@@ -109,3 +109,70 @@ def run_module(module, args, check=False, interpreter="/usr/bin/python3", expect
             raise AssertionError(out.stdout[-3000:] + out.stderr[-3000:])
     assert bool(result.get("failed")) == expect_failure, result.get("msg")
     return result
+
+
+RABBITMQ_LAB = os.environ.get("CEPHSTACK_TEST_RABBITMQ_LAB", "/var/tmp/cephstack-test-rabbitmq-lab")
+RABBITMQ_PORT = "5692"
+
+
+@pytest.fixture(scope="session")
+def rabbitmq():
+    """A broker of the tests' own for the Cinder and Manila services; its transport_url."""
+    lab_cmd = os.path.join(TOP, "lab", "rabbitmq-lab")
+    args = ["--dir", RABBITMQ_LAB, "--port", RABBITMQ_PORT]
+    subprocess.run([lab_cmd, "stop", "--purge"] + args, check=True, capture_output=True)
+    url = subprocess.run([lab_cmd, "start"] + args, check=True, capture_output=True, text=True).stdout.strip()
+    yield url
+    subprocess.run([lab_cmd, "stop", "--purge"] + args, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def service_configs(site, rabbitmq, libvirt_uri):
+    """Complete the service configs with options the roles do not own (what the operator's other
+    tooling writes: listeners, databases, the message bus, Glance's address), then show that
+    re-running site.yml leaves them alone and changes nothing."""
+    from tests.integration import service_helpers as svc
+    state = svc.STATE
+    os.makedirs(state, exist_ok=True)
+    glance_conf = svc.host_etc("lab-glance", "glance", "glance-api.conf")
+    svc.add_options(glance_conf, {
+        "DEFAULT": {"bind_host": "127.0.0.1", "bind_port": svc.GLANCE_PORT, "workers": 1,
+                    "log_file": os.path.join(state, "glance-api.log")},
+        "database": {"connection": "sqlite:///%s/glance.sqlite" % state},
+        "paste_deploy": {"config_file": "/etc/glance/glance-api-paste.ini"},
+    })
+    glance_url = "http://127.0.0.1:%d" % svc.GLANCE_PORT
+    for host in ("lab-cinder", "lab-backup"):
+        svc.add_options(svc.host_etc(host, "cinder", "cinder.conf"), {
+            "DEFAULT": {"state_path": state, "host": host, "transport_url": rabbitmq, "auth_strategy": "noauth",
+                        "osapi_volume_listen": "127.0.0.1", "osapi_volume_listen_port": svc.CINDER_PORT,
+                        "osapi_volume_workers": 1, "glance_api_servers": glance_url,
+                        "graceful_shutdown_timeout": 5},
+            "database": {"connection": "sqlite:///%s/cinder.sqlite" % state},
+            "oslo_concurrency": {"lock_path": state},
+        })
+    svc.add_options(svc.host_etc("lab-compute", "nova", "nova.conf"), {
+        "DEFAULT": {"state_path": os.path.join(state, "nova"),
+                    "instances_path": os.path.join(state, "nova", "instances")},
+        "libvirt": {"connection_uri": libvirt_uri},
+        "glance": {"api_servers": glance_url},
+        "oslo_concurrency": {"lock_path": state},
+    })
+    again = playbook(*SITE_ARGS)
+    assert again.returncode == 0, again.stdout[-3000:]
+    changed = [l for l in again.stdout.splitlines() if " changed=" in l and " changed=0 " not in l]
+    assert not changed, changed
+    text = open(glance_conf).read()
+    assert "bind_port = %d" % svc.GLANCE_PORT in text and "rbd_store_pool = images" in text
+    return dict(state=state, glance=glance_conf, glance_url=glance_url,
+                cinder=svc.host_etc("lab-cinder", "cinder", "cinder.conf"),
+                backup=svc.host_etc("lab-backup", "cinder", "cinder.conf"),
+                nova=svc.host_etc("lab-compute", "nova", "nova.conf"))
+
+
+@pytest.fixture(scope="session")
+def glance_api(service_configs):
+    from tests.integration import service_helpers as svc
+    log = os.path.join(service_configs["state"], "glance-api.out")
+    with svc.running_glance_api(service_configs["glance"], svc.GLANCE_PORT, log) as url:
+        yield url

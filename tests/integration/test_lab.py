@@ -113,7 +113,7 @@ def test_site_converges_then_changes_nothing(site):
     expected = {
         "lab-glance": {"client.glance": "glance"},
         "lab-cinder": {"client.cinder": "cinder"},
-        "lab-backup": {"client.cinder-backup": "cinder"},
+        "lab-backup": {"client.cinder": "cinder", "client.cinder-backup": "cinder"},
         "lab-compute": {"client.cinder": "nova", "client.nova": "nova"},
     }
     import grp

@@ -6,129 +6,17 @@
 (d) libvirtd/qemu start a domain with an RBD disk through our libvirt secret, and a wrong key fails fast;
 (e) the generated configs pass a name-and-value check against the services' own options.
 """
-import contextlib
 import hashlib
 import json
 import os
-import signal
 import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 
-from tests.integration.conftest import LAB, SITE_ARGS, TOP, ceph_json, playbook, sh
-
-sys.path.insert(0, os.path.join(TOP, ".build", "collections"))
-from ansible_collections.cephstack.cloud.plugins.module_utils.config_file import edit  # noqa: E402
-
-HOSTS = os.path.join(LAB, "hosts")
-GLANCE_PORT = 19292
-SERVICE_PY = "/usr/bin/python3"    # python3-rados/rbd and the OpenStack packages live here
-SERVICES = os.path.join(TOP, "tests", "integration", "services")
-
-
-def add_options(path, options):
-    """What another deployment tool would add to a service config: not our options."""
-    with open(path) as f:
-        lines = f.read().splitlines()
-    lines, dummy = edit(lines, options)
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
-
-
-def admin(*args):
-    return sh(args[0], "--conf", os.path.join(LAB, "ceph.conf"), *args[1:])
-
-
-@pytest.fixture(scope="module")
-def service_configs(site):
-    """Complete the service configs with options the roles do not own, then show that
-    re-running site.yml leaves them alone and changes nothing."""
-    state = os.path.join(LAB, "services")
-    os.makedirs(state, exist_ok=True)
-    glance_conf = os.path.join(HOSTS, "lab-glance", "etc", "glance", "glance-api.conf")
-    add_options(glance_conf, {
-        "DEFAULT": {"bind_host": "127.0.0.1", "bind_port": GLANCE_PORT, "workers": 1,
-                    "log_file": os.path.join(state, "glance-api.log")},
-        "database": {"connection": "sqlite:///%s/glance.sqlite" % state},
-        "paste_deploy": {"config_file": "/etc/glance/glance-api-paste.ini"},
-    })
-    for host in ("lab-cinder", "lab-backup"):
-        add_options(os.path.join(HOSTS, host, "etc", "cinder", "cinder.conf"), {
-            "DEFAULT": {"state_path": state},
-            "database": {"connection": "sqlite:///%s/cinder-%s.sqlite" % (state, host)},
-            "oslo_concurrency": {"lock_path": state},
-        })
-    again = playbook(*SITE_ARGS)
-    assert again.returncode == 0, again.stdout[-3000:]
-    changed = [l for l in again.stdout.splitlines() if " changed=" in l and " changed=0 " not in l]
-    assert not changed, changed
-    text = open(glance_conf).read()
-    assert "bind_port = %d" % GLANCE_PORT in text and "rbd_store_pool = images" in text
-    return dict(state=state, glance=glance_conf,
-                cinder=os.path.join(HOSTS, "lab-cinder", "etc", "cinder", "cinder.conf"),
-                backup=os.path.join(HOSTS, "lab-backup", "etc", "cinder", "cinder.conf"),
-                nova=os.path.join(HOSTS, "lab-compute", "etc", "nova", "nova.conf"))
-
-
-@contextlib.contextmanager
-def running_glance_api(conf, port, log_path):
-    """db_sync, then glance-api on conf until /healthcheck answers; stopped by its PID group."""
-    sync = sh("glance-manage", "--config-file", conf, "db_sync")
-    assert sync.returncode == 0, sync.stderr[-2000:]
-    log = open(log_path, "w")
-    proc = subprocess.Popen(["glance-api", "--config-file", conf], stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    url = "http://127.0.0.1:%d" % port
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url + "/healthcheck", timeout=2)
-                break
-            except OSError:
-                assert proc.poll() is None, open(log_path).read()[-3000:]
-                assert time.monotonic() < deadline, "glance-api did not answer"
-                time.sleep(0.3)
-        yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:     # a loaded machine: do not fail the proof on teardown
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=20)
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def glance_api(service_configs):
-    log = os.path.join(service_configs["state"], "glance-api.out")
-    with running_glance_api(service_configs["glance"], GLANCE_PORT, log) as url:
-        yield url
-
-
-def glance_request(url, method, path, body=None, headers=None):
-    data = json.dumps(body).encode() if isinstance(body, dict) else body
-    hdrs = {"Content-Type": "application/json" if isinstance(body, dict) else "application/octet-stream"}
-    hdrs.update(headers or {})
-    req = urllib.request.Request(url + path, data=data, method=method, headers=hdrs)
-    with urllib.request.urlopen(req, timeout=60) as resp:
-        raw = resp.read()
-        return resp.status, (json.loads(raw) if raw and resp.headers.get_content_type() == "application/json" else raw)
-
-
-def upload(url, name, data, store=None):
-    status, image = glance_request(url, "POST", "/v2/images",
-                                   {"name": name, "disk_format": "raw", "container_format": "bare"})
-    assert status == 201
-    headers = {"X-Image-Meta-Store": store} if store else {}
-    status, dummy = glance_request(url, "PUT", "/v2/images/%s/file" % image["id"], data, headers)
-    assert status == 204
-    status, image = glance_request(url, "GET", "/v2/images/%s" % image["id"])
-    return image
+from tests.integration.conftest import LAB, SITE_ARGS, ceph_json, playbook, sh
+from tests.integration.service_helpers import (
+    GLANCE_PORT, HOSTS, SECRET_UUID, add_options, admin, running_glance_api, service_script, upload)
 
 
 @pytest.fixture(scope="module")
@@ -159,13 +47,6 @@ def test_a_second_store_uses_its_own_pool(glance_api):
     assert img["id"] in json.loads(admin("rbd", "ls", "snapshots", "--format", "json").stdout)
     pools = {p["pool_name"]: p for p in ceph_json("osd", "pool", "ls", "detail")}
     assert pools["images"]["size"] == 2 and pools["snapshots"]["size"] == 3
-
-
-def service_script(name, *args, timeout=180):
-    res = subprocess.run([SERVICE_PY, os.path.join(SERVICES, name)] + list(args), capture_output=True,
-                         text=True, timeout=timeout, check=False)
-    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-5000:]
-    return json.loads(res.stdout.strip().splitlines()[-1])
 
 
 def test_b_cinder_rbd_driver_clones_the_glance_image(service_configs, image):
@@ -213,7 +94,6 @@ DOMAIN = """<domain type='qemu'>
   </devices>
 </domain>
 """
-SECRET_UUID = "457eb676-33da-42ec-9a8c-9293d545c337"
 
 
 def virsh(uri, *args, **kw):

@@ -23,7 +23,7 @@ def _add(groups, group, opts):
                 bucket[dep.name.replace("-", "_")] = opt
 
 
-LIBRARIES = ["oslo.concurrency", "oslo.db", "oslo.log", "oslo.messaging", "oslo.policy",
+LIBRARIES = ["oslo.concurrency", "oslo.db", "oslo.log", "oslo.messaging", "oslo.policy", "oslo.service.service",
              "oslo.middleware", "keystonemiddleware.auth_token"]
 
 
