@@ -176,3 +176,23 @@ def glance_api(service_configs):
     log = os.path.join(service_configs["state"], "glance-api.out")
     with svc.running_glance_api(service_configs["glance"], svc.GLANCE_PORT, log) as url:
         yield url
+
+
+MARIADB_LAB = os.environ.get("CEPHSTACK_TEST_MARIADB_LAB", "/var/tmp/cephstack-test-mariadb-lab")
+MARIADB_PORT = "3326"
+
+
+@pytest.fixture(scope="session")
+def mariadb():
+    """A MariaDB server of the tests' own; yields a function that (re)creates a utf8 database
+    and returns its SQLAlchemy URL."""
+    lab_cmd = os.path.join(TOP, "lab", "mariadb-lab")
+    args = ["--dir", MARIADB_LAB, "--port", MARIADB_PORT]
+    subprocess.run([lab_cmd, "stop", "--purge"] + args, check=True, capture_output=True)
+    subprocess.run([lab_cmd, "start"] + args, check=True, capture_output=True)
+
+    def database(name):
+        return subprocess.run([lab_cmd, "db", name] + args, check=True, capture_output=True,
+                              text=True).stdout.strip()
+    yield database
+    subprocess.run([lab_cmd, "stop", "--purge"] + args, check=True, capture_output=True)
