@@ -171,7 +171,7 @@ def test_site_check_mode_previews_a_fresh_cloud(libvirt_uri, ganeti_lab):
         assert res.returncode == 0, res.stdout[-5000:]
         changed = recap_changed(res.stdout)
         assert sorted(changed) == ["lab-admin", "lab-backup", "lab-cinder", "lab-compute", "lab-containers",
-                                   "lab-ganeti", "lab-glance", "lab-manila"]
+                                   "lab-ganeti", "lab-glance", "lab-manila", "lab-nfs"]
         assert all(n > 0 for n in changed.values()), changed
         text = " ".join(res.stdout.split())
         assert "client.cinder does not exist yet: the monitors mint its key in the real run" in text

@@ -6,6 +6,10 @@
 (b) the Manila services (api, scheduler, share) on the generated manila.conf, with MariaDB (utf8),
     RabbitMQ and noauth: a share created through the API becomes available as a subvolume with its
     quota, cephx access through the API gives a key that mounts and writes, deny and delete work;
+(c) NFS: the role's ganesha.conf runs in the lab's Ganesha; Manila's NFS helper, from the role's
+    NFS form of manila.conf, exports a share through it over D-Bus; a userspace NFS client
+    (libnfs) writes a file that libcephfs then reads inside the subvolume; after deny the export
+    refuses that client;
 (e) the generated manila.conf, CEPHFS and NFS forms, passes a name-and-value check against
     Manila's own options, deprecated names included; planted errors are caught;
 bad input to the role fails before any file is touched.
@@ -187,6 +191,65 @@ def test_b_manila_services_serve_a_share_through_the_api(manila_api):
     assert status == 202, body
     wait_share(share["id"], None)
     assert subvolume not in [s["name"] for s in ceph_json("fs", "subvolume", "ls", "cephfs")]
+
+
+NFS_ETC = os.path.join(LAB, "hosts", "lab-nfs", "etc", "ganesha")
+GANESHA_LAB = os.environ.get("CEPHSTACK_TEST_GANESHA_LAB", "/var/tmp/cephstack-test-ganesha-lab")
+
+
+@pytest.fixture(scope="module")
+def ganesha(site):
+    """The lab's Ganesha on the ganesha.conf nfs_ganesha_cephfs wrote for lab-nfs (port 2049 is the
+    machine's, so only this test starts it); yields the environment that reaches its D-Bus."""
+    lab_cmd = os.path.join(TOP, "lab", "ganesha-lab")
+    conf = os.path.join(NFS_ETC, "ganesha.conf")
+    subprocess.run([lab_cmd, "stop", "--dir", GANESHA_LAB], check=True, capture_output=True)
+    res = subprocess.run([lab_cmd, "start", "--dir", GANESHA_LAB, "--conf", conf, "--defaults",
+                          os.path.join(LAB, "hosts", "lab-nfs", "etc", "default", "nfs-ganesha")],
+                         capture_output=True, text=True, check=False)
+    assert res.returncode == 0, res.stderr
+    name, value = res.stdout.strip().split("=", 1)
+    yield dict(os.environ, **{name: value})
+    subprocess.run([lab_cmd, "stop", "--dir", GANESHA_LAB], check=True, capture_output=True)
+
+
+def test_c_manila_exports_a_share_over_nfs_through_ganesha(ganesha, tmp_path):
+    conf, res = role_config(tmp_path, manila_cephfs_protocol="NFS", manila_cephfs_ganesha_server_ip="127.0.0.1",
+                            manila_cephfs_ganesha_config_path=os.path.join(NFS_ETC, "ganesha.conf"),
+                            manila_cephfs_ganesha_export_dir=os.path.join(NFS_ETC, "export.d"),
+                            manila_cephfs_ganesha_db_path=str(tmp_path / "ganesha.db"))
+    assert res.returncode == 0, res.stdout[-3000:]
+    add_options(str(conf), {"DEFAULT": {"state_path": str(tmp_path)}, "oslo_concurrency": {"lock_path": str(tmp_path)}})
+    out = subprocess.run([SERVICE_PY, os.path.join(SERVICES, "manila_cephfs_nfs.py"), str(conf), "cephfs",
+                          os.path.join(LAB, "ceph.conf")], capture_output=True, text=True, timeout=300, check=False,
+                         env=ganesha)
+    assert out.returncode == 0, out.stderr[-2000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["helper"] == "NFSProtocolHelper"
+    assert seen["export"].startswith("127.0.0.1:/volumes/")
+    assert seen["nfs_write"] is True, seen["nfs_output"]
+    assert seen["cephfs_size"] == len("written over NFS\n")         # read back through libcephfs
+    assert seen["nfs_after_deny"] is False                             # the export refuses the client
+    assert open(os.path.join(NFS_ETC, "export.d", "INDEX.conf")).read().strip() == ""   # export removed
+
+
+def test_e_generated_ganesha_conf_passes_ganeshas_own_parser(site, tmp_path):
+    validate = os.path.join(SERVICES, "validate_ganesha.py")
+
+    def check(path):
+        res = subprocess.run([SERVICE_PY, validate, path], capture_output=True, text=True, timeout=60, check=False)
+        assert res.returncode == 0, res.stderr
+        return json.loads(res.stdout)
+    conf = os.path.join(NFS_ETC, "ganesha.conf")
+    assert check(conf) == {"errors": [], "started": True}
+    text = open(conf).read()
+    for original, planted, words in (("Graceless = true", "Graceles = true", "Unknown parameter (Graceles)"),
+                                     ("NFS_Port = 2049", "NFS_Port = 99999", "(99999) is out of range")):
+        assert original in text
+        bad = tmp_path / "ganesha.conf"
+        bad.write_text(text.replace(original, planted))
+        errors = check(str(bad))["errors"]
+        assert errors and words in errors[0], (planted, errors)
 
 
 @pytest.mark.parametrize("extra, message", [

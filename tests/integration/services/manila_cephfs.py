@@ -50,13 +50,19 @@ def write(fs, path, data):
         return errno.errorcode.get(getattr(e, "errno", 0) or 0, str(e))
 
 
-def main(conf_path, backend, admin_conf):
+def driver_from_config(conf_path, backend):
+    """The CephFSDriver of one backend section, set up as manila-share sets it up."""
     cfg.CONF([], project="manila", default_config_files=[conf_path])
     conf = configuration.Configuration(share_driver.share_opts, config_group=backend)
     drv = cephfs_driver.CephFSDriver(configuration=conf)
     ctx = context.get_admin_context()
     drv.do_setup(ctx)
     drv.check_for_setup_error()
+    return conf, drv, ctx
+
+
+def main(conf_path, backend, admin_conf):
+    conf, drv, ctx = driver_from_config(conf_path, backend)
     ceph_conf = conf.cephfs_conf_path
     admin = rados.Rados(conffile=admin_conf)
     admin.connect()
