@@ -7,4 +7,4 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/env.sh"
 cd "$top"
 "$here/static-checks.sh"
-python -m pytest -p no:cacheprovider -ra "$@" tests
+python -m pytest -p no:cacheprovider -ra --durations=25 "$@" tests

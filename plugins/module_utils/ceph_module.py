@@ -6,6 +6,8 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import os
+
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import (
     CephError, CephRunner, Connection, describe)
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import (  # noqa: F401 pylint: disable=unused-import
@@ -32,6 +34,11 @@ class CephResourceModule(ResourceModule):
         if p["connect_timeout"] < 1:
             self.module.fail_json(msg="connect_timeout must be at least 1 second, got %s"
                                   % p["connect_timeout"])
+        for option in ("conf", "client_keyring"):
+            if p[option] and not os.path.isfile(p[option]):
+                self.module.fail_json(msg="%s=%s does not exist (cluster %r); give the path of the cluster's %s"
+                                      % (option, p[option], p["cluster"],
+                                         "ceph.conf" if option == "conf" else "keyring for " + p["client_name"]))
         connection = Connection(p["cluster"], p["conf"], p["client_name"], p["client_keyring"],
                                 p["connect_timeout"])
         return CephRunner.for_module(self.module, connection, p["transport"])

@@ -193,7 +193,12 @@ class CliTransport(object):
         if inbuf:
             argv += ["-i", "-"]
         rc, out, err = self._exec("ceph", argv, data=inbuf or None)
-        return _cli_errno(rc, err), out, _last_error_line(err)
+        code, message = _cli_errno(rc, err), _last_error_line(err)
+        if code == errno.ETIMEDOUT:
+            c = self.connection
+            message = "cannot connect to Ceph cluster %r as %s (conf %s) within %s s: %s" % (
+                c.cluster, c.client_name, c.conf or "default", c.connect_timeout, message or "timed out")
+        return code, out, message
 
     mgr_command = mon_command     # the ceph CLI routes mgr commands itself
 

@@ -12,6 +12,7 @@ is renamed over the target, so no reader ever sees a partial or a too-open file.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import errno
 import grp
 import os
 import pwd
@@ -180,6 +181,35 @@ def file_state(path):
                 mode="%04o" % (st.st_mode & 0o7777))
 
 
+AT_FDCWD, AT_EMPTY_PATH = -100, 0x1000
+
+
+def open_unnamed(directory):
+    """A 0600 file being written: unnamed (O_TMPFILE) where the kernel and privileges allow it,
+    so that a process killed mid-write leaves nothing behind; else a named temp file.
+    Returns (fd, name or None)."""
+    if hasattr(os, "O_TMPFILE") and os.geteuid() == 0:
+        try:
+            return os.open(directory, os.O_TMPFILE | os.O_WRONLY, 0o600), None
+        except OSError:
+            pass
+    return tempfile.mkstemp(prefix=".cephstack-", dir=directory)
+
+
+def link_unnamed(fd, directory, basename):
+    """Give an O_TMPFILE file a name next to its target, just before the rename."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    for dummy in range(5):
+        name = os.path.join(directory, ".cephstack-%s.%s" % (basename, os.urandom(6).hex()))
+        if libc.linkat(fd, b"", AT_FDCWD, name.encode(), AT_EMPTY_PATH) == 0:
+            return name
+        err = ctypes.get_errno()
+        if err != errno.EEXIST:
+            raise OSError(err, os.strerror(err))
+    raise OSError(errno.EEXIST, "no free temporary name")
+
+
 class ManagedFile(object):
     """One file the module owns the content of. ``file_args`` are AnsibleModule's common
     file arguments (owner, group, mode, SELinux, attributes)."""
@@ -279,19 +309,28 @@ class ManagedFile(object):
         gid = self.gid if self.gid is not None else (current.st_gid if current else -1)
         mode = self.file_args.get("mode")
         mode = int(mode, 8) if mode else (current.st_mode & 0o7777 if current else int(self.default_mode, 8))
-        fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(self.path), dir=directory)  # 0600
+        try:
+            fd, tmp = open_unnamed(directory)        # 0600, and no name a kill could leave behind
+        except OSError as e:
+            raise ModuleFailure("%s: cannot write it (%s in %s); nothing was changed"
+                                % (self.path, e.strerror or e, directory))
         try:
             with os.fdopen(fd, "w") as f:
                 f.write(text)
                 f.flush()
                 os.fsync(f.fileno())
-            os.chown(tmp, uid, gid)
-            os.chmod(tmp, mode)
+                os.fchown(f.fileno(), uid, gid)
+                os.fchmod(f.fileno(), mode)
+                tmp = tmp or link_unnamed(f.fileno(), directory, os.path.basename(self.path))
             if current is not None and self.module.selinux_enabled():
                 self.module.set_context_if_different(tmp, self.module.selinux_context(self.path), False)
             os.rename(tmp, self.path)
+        except OSError as e:
+            if tmp and os.path.exists(tmp):
+                os.unlink(tmp)
+            raise ModuleFailure("%s: cannot write it (%s); the file was left as it was" % (self.path, e.strerror or e))
         except BaseException:
-            if os.path.exists(tmp):
+            if tmp and os.path.exists(tmp):
                 os.unlink(tmp)
             raise
         self.set_attributes()

@@ -164,9 +164,13 @@ class ResourceModule(object):
         except ModuleFailure as e:
             self._fail(str(e))
         except self.handled_errors as e:
-            self._fail(str(e), rc=e.rc, error=type(e).__name__)
+            self._fail(self.explain(e), rc=e.rc, error=type(e).__name__)
         except (IOError, OSError) as e:
             self._fail("%s" % e, exception=traceback.format_exc())
+
+    def explain(self, error):
+        """The message for a runner error; a module names its option where the service's words do not."""
+        return str(error)
 
     def close_runner(self):
         if self.runner is not None:

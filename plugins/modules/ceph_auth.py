@@ -143,6 +143,7 @@ from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import
     ABSENT, REDACTED, UNKNOWN, CephResourceModule, ModuleFailure)
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import (
     check_cephx_key, check_entity, keyring_text, normalize_caps, redact_keyring)
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephInvalid
 from ansible_collections.cephstack.cloud.plugins.module_utils.config_file import ManagedFile, file_state
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import on_field, predict
 
@@ -208,6 +209,12 @@ class CephAuth(CephResourceModule):
         return state
 
     # --- decide -------------------------------------------------------------
+    def explain(self, error):
+        if isinstance(error, CephInvalid) and "capability parse failed" in str(error):
+            return ("caps=%s: the monitors refused them (%s). Each grant is 'allow <r|w|x|*...> [pool=<pool>] "
+                    "[namespace=<ns>]' or 'profile <name> [pool=<pool>]'" % (self.params["caps"], error))
+        return str(error)
+
     def decide(self, before):
         p = self.params
         name = p["name"]

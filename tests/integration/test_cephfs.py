@@ -6,7 +6,8 @@ import os
 from tests.integration.conftest import LAB, run_module, sh
 from tests.integration.test_check_mode import check_then_apply, conn
 
-FS = "cephfs"
+FS = "cephfs"          # site.yml's file system: subvolumes live here, and it stays (a ceph-fuse mount uses it)
+VOLUME = "cm-fs"       # created and removed by the test: removing cephfs would hang site.yml's mount
 GROUP = "cm-group"
 
 
@@ -38,9 +39,10 @@ def step(module, args, resource, workdir, libvirt_uri, unknown=()):
 
 
 def test_cephfs_modules_check_apply_rerun_absent(workdir, libvirt_uri):
-    r = step("cephfs_volume", dict(name=FS), "volume", workdir, libvirt_uri)
-    assert r["volume"] == {"name": FS, "metadata_pool": "cephfs.cephfs.meta", "data_pools": ["cephfs.cephfs.data"]}
-    assert step("cephfs_volume", dict(name=FS), "volume", workdir, libvirt_uri)["changed"] is False
+    run_module("cephfs_volume", conn(name=FS))          # made by site.yml when it ran first
+    r = step("cephfs_volume", dict(name=VOLUME), "volume", workdir, libvirt_uri)
+    assert r["volume"] == {"name": VOLUME, "metadata_pool": "cephfs.cm-fs.meta", "data_pools": ["cephfs.cm-fs.data"]}
+    assert step("cephfs_volume", dict(name=VOLUME), "volume", workdir, libvirt_uri)["changed"] is False
 
     group = dict(fs=FS, name=GROUP, mode="0750", gid=100)
     r = step("cephfs_subvolume_group", group, "group", workdir, libvirt_uri,
@@ -102,12 +104,12 @@ def test_cephfs_modules_check_apply_rerun_absent(workdir, libvirt_uri):
     admin = ("ceph", "--conf", os.path.join(LAB, "ceph.conf"), "config", "set", "mon", "mon_allow_pool_delete")
     sh(*admin, "false")
     try:
-        res = run_module("cephfs_volume", conn(name=FS, state="absent"), expect_failure=True)
-        assert "cannot remove file system cephfs" in res["msg"] and "Set mon_allow_pool_delete=true" in res["msg"]
+        res = run_module("cephfs_volume", conn(name=VOLUME, state="absent"), expect_failure=True)
+        assert "cannot remove file system cm-fs" in res["msg"] and "Set mon_allow_pool_delete=true" in res["msg"]
     finally:
         sh(*admin, "true")
-    r = step("cephfs_volume", dict(name=FS, state="absent"), "volume", workdir, libvirt_uri)
-    assert r["volume"] == {} and not ceph("fs", "ls")
+    r = step("cephfs_volume", dict(name=VOLUME, state="absent"), "volume", workdir, libvirt_uri)
+    assert r["volume"] == {} and [f["name"] for f in ceph("fs", "ls")] == [FS]
 
 
 def test_cephfs_bad_input_names_the_option():

@@ -123,7 +123,7 @@ def test_site_converges_then_changes_nothing(site):
         assert os.stat(etc).st_mode & 0o777 == 0o755
         conf = open(os.path.join(etc, "ceph.conf")).read()
         assert ceph_json("mon", "dump")["fsid"] in conf
-        assert "keyring = %s/$cluster.$name.keyring" % etc in conf
+        assert "keyring = %s/ceph.$name.keyring" % etc in conf
         assert ("client mount timeout = 15" in conf) == (host == "lab-compute")
         for user, group in keyrings.items():
             path = os.path.join(etc, "ceph.%s.keyring" % user)
