@@ -23,6 +23,12 @@ CONNECTION_ARGS = dict(
 )
 
 
+def pool_deletion_refused(action, error):
+    """The monitors refused to delete pools (mon_allow_pool_delete=false): say what to set."""
+    return ModuleFailure("cannot %s: the monitors forbid deleting pools (%s). Set mon_allow_pool_delete=true "
+                         "(ceph config set mon mon_allow_pool_delete true) and run again" % (action, error))
+
+
 class CephResourceModule(ResourceModule):
     handled_errors = (CephError,)
 

@@ -155,7 +155,7 @@ ceph_calls:
 '''
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (
-    ABSENT, UNKNOWN, Change, CephResourceModule, ModuleFailure)
+    ABSENT, UNKNOWN, Change, CephResourceModule, ModuleFailure, pool_deletion_refused)
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import predict
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephPermissionDenied
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import (
@@ -387,9 +387,7 @@ class CephPool(CephResourceModule):
         try:
             self.runner.write("osd pool rm", pool=name, pool2=name, yes_i_really_really_mean_it=True)
         except CephPermissionDenied as e:
-            raise ModuleFailure("cannot delete pool %s: the monitors forbid pool deletion (%s). "
-                                "Set mon_allow_pool_delete=true (ceph config set mon "
-                                "mon_allow_pool_delete true) and run again" % (name, e))
+            raise pool_deletion_refused("delete pool %s" % name, e)
 
     def report(self, after):
         return dict(pool=after or {})

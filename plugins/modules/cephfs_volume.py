@@ -63,7 +63,7 @@ ceph_calls:
 '''
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (
-    ABSENT, Change, CephResourceModule, ModuleFailure)
+    ABSENT, Change, CephResourceModule, ModuleFailure, pool_deletion_refused)
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephPermissionDenied, describe
 from ansible_collections.cephstack.cloud.plugins.module_utils.cephfs import check_name
 
@@ -106,9 +106,7 @@ class CephfsVolume(CephResourceModule):
         except CephPermissionDenied as e:
             if "pool deletion is disabled" not in str(e):
                 raise
-            raise ModuleFailure("cannot remove file system %s: the monitors forbid deleting its pools (%s). "
-                                "Set mon_allow_pool_delete=true (ceph config set mon mon_allow_pool_delete true) "
-                                "and run again" % (name, e))
+            raise pool_deletion_refused("remove file system %s (it deletes its pools)" % name, e)
 
     def report(self, after):
         return dict(volume=after or {})

@@ -22,18 +22,10 @@ import subprocess
 import pytest
 
 from tests.integration.conftest import LAB, SITE_ARGS, TOP, ceph_json, playbook
-from tests.integration.service_helpers import add_options, answers, http, running, wait_for
+from tests.integration.service_helpers import (
+    SERVICE_PY, SERVICES, add_options, answers, http, running, service_script, wait_for)
 
-SERVICE_PY = "/usr/bin/python3"
-SERVICES = os.path.join(TOP, "tests", "integration", "services")
 MANILA_CONF = os.path.join(LAB, "hosts", "lab-manila", "etc", "manila", "manila.conf")
-
-
-def service_script(name, *args):
-    res = subprocess.run([SERVICE_PY, os.path.join(SERVICES, name)] + list(args), capture_output=True,
-                         text=True, timeout=300, check=False)
-    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-5000:]
-    return json.loads(res.stdout.strip().splitlines()[-1])
 
 
 def test_a_cephfs_driver_serves_a_share_only_to_its_client(site):

@@ -133,8 +133,7 @@ def snapshot(lab, keys, secret_uuid):
 
 
 def auth_dump(lab):
-    out = sh("ceph", "--conf", os.path.join(lab, "ceph.conf"), "auth", "ls", "--format", "json")
-    return json.loads(out.stdout)["auth_dump"]
+    return ceph(lab, "auth", "ls")["auth_dump"]
 
 
 def walk(top):
