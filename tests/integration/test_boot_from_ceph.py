@@ -25,7 +25,7 @@ import pytest
 
 from tests.integration.conftest import ceph_json, sh
 from tests.integration.service_helpers import (
-    CINDER_PORT, HOSTS, SECRET_UUID, admin, answers, http, rbd_json, running, service_script, upload,
+    CINDER_PORT, HOSTS, SECRET_UUID, STATE, admin, answers, http, rbd_json, running, service_script, upload,
     wait_for)
 
 IMAGE_SIZE = 4 * 1024 * 1024
@@ -129,6 +129,15 @@ def cinder_services(configs):
             up = {s["binary"] for s in body.get("services", []) if s["state"] == "up"} if status == 200 else set()
             return up >= {"cinder-scheduler", "cinder-volume", "cinder-backup"}
         wait_for(all_up, timeout=90, what="cinder services up")
+
+        def scheduler_knows_the_rbd_pool():
+            # A service is "up" before its driver reports capacity; a volume requested before the
+            # scheduler has that report fails with "no valid backend" on a loaded machine.
+            status, body = http(CINDER, "GET", "/scheduler-stats/get_pools?detail=True", headers=NOAUTH)
+            pools = body.get("pools", []) if status == 200 else []
+            return [p for p in pools if p["name"].startswith("lab-cinder@")
+                    and isinstance(p.get("capabilities", {}).get("free_capacity_gb"), (int, float))]
+        wait_for(scheduler_knows_the_rbd_pool, timeout=120, what="the scheduler's report of lab-cinder's RBD pool")
         yield CINDER
 
 
@@ -142,11 +151,28 @@ def cinder(method, path, body=None):
     return http(CINDER, method, path, body, NOAUTH)
 
 
+def log_tail(name, lines=40):
+    path = os.path.join(STATE, "cinder-%s.out" % name)
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError as e:
+        return str(e)
+
+
+def why_in_error(kind, obj_id):
+    """What Cinder says about an object in error: its user messages and the services' log tails."""
+    status, body = http(CINDER, "GET", "/messages", headers=dict(NOAUTH, **{"OpenStack-API-Version": "volume 3.3"}))
+    messages = [m for m in body.get("messages", []) if m.get("resource_uuid") == obj_id] if status == 200 else body
+    tails = "\n".join("--- cinder-%s ---\n%s" % (n, log_tail(n)) for n in ("scheduler", "volume", "backup"))
+    return "%s %s in error; messages: %s\n%s" % (kind, obj_id, messages, tails)
+
+
 def wait_status(kind, obj_id, want):
     def probe():
         status, body = cinder("GET", "/%ss/%s" % (kind, obj_id))
         state = body[kind]["status"]
-        assert "error" not in state, body
+        assert "error" not in state, why_in_error(kind, obj_id)
         return state == want and body[kind]
     return wait_for(probe, timeout=90, what="%s %s %s" % (kind, obj_id, want))
 
