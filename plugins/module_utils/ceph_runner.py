@@ -22,8 +22,7 @@ from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner imp
     error_for_errno, quote)
 
 try:
-    import rados
-    import rbd
+    import rados  # rbd is imported when a pool is initialised: most calls never need it
     HAS_RADOS = True
 except ImportError:
     HAS_RADOS = False
@@ -158,6 +157,10 @@ class LibradosTransport(object):
             raise error_for(getattr(e, "errno", None) or errno.EIO, str(e))
 
     def rbd_pool_init(self, pool):
+        try:
+            import rbd
+        except ImportError as e:
+            raise error_for(errno.ENOENT, "rbd pool init %s needs python3-rbd on the admin host: %s" % (pool, e))
         try:
             with self._handle().open_ioctx(pool) as ioctx:
                 rbd.RBD().pool_init(ioctx, False)
