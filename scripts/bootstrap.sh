@@ -20,6 +20,8 @@ apt_packages=(
   ganeti openssh-server python3-yaml
   # Manila's CephFS driver, ceph-fuse mounts and a podman container on them (issue 7)
   python3-manila ceph-fuse podman runc busybox-static uidmap slirp4netns fuse-overlayfs
+  # molecule's instances (issue 10): images from debootstrap, catatonit for podman --init
+  debootstrap catatonit
   # the Manila services (MariaDB: sqlite fails a migration) and NFS through Ganesha
   manila-api manila-scheduler manila-share mariadb-server python3-pymysql
   nfs-ganesha nfs-ganesha-ceph libnfs-utils dbus
@@ -56,3 +58,22 @@ fi
 # Ansible finds this checkout as the cephstack.cloud collection.
 mkdir -p "$top/.build/collections/ansible_collections/cephstack"
 ln -sfn "$top" "$top/.build/collections/ansible_collections/cephstack/cloud"
+
+# molecule's podman driver needs containers.podman. There is no Galaxy here: take it from PyPI's
+# ansible package (only that collection is unpacked).
+ansible_package=ansible==12.3.0
+podman_collection=$top/.build/collections/ansible_collections/containers/podman
+if [ "$(cat "$podman_collection/.from" 2>/dev/null)" != "$ansible_package" ]; then
+  echo "bootstrap: containers.podman from $ansible_package"
+  wheels=$(mktemp -d)
+  "$venv/bin/pip" download -q --disable-pip-version-check --no-deps -d "$wheels" "$ansible_package"
+  rm -rf "$podman_collection"
+  "$venv/bin/python" - "$wheels"/ansible-*.whl "$top/.build/collections" <<'PY'
+import sys, zipfile
+wheel, dest = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(wheel) as z:
+    z.extractall(dest, [n for n in z.namelist() if n.startswith("ansible_collections/containers/podman/")])
+PY
+  rm -rf "$wheels"
+  echo "$ansible_package" >"$podman_collection/.from"
+fi

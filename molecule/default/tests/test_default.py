@@ -1,0 +1,150 @@
+"""Verify the default scenario inside its instances: the services use what site.yml wrote.
+
+Each instance is reached with testinfra's podman backend (one `podman exec` per command); the
+cluster side is checked with the lab's admin keyring on the host, which shares the network.
+"""
+import json
+import os
+import subprocess
+import time
+import urllib.request
+
+import pytest
+import testinfra
+import yaml
+
+LAB = os.environ.get("CEPHSTACK_MOLECULE_LAB") or "/var/tmp/cephstack-molecule-lab"
+GLANCE_PORT = 19392
+SECRET_UUID = "6b0e0f5a-3c1d-4a47-9c55-5d3e0b7f2a10"
+# The keyrings each instance must hold (and no others): name -> owning group.
+KEYRINGS = {
+    "cephstack-mol-admin": {"client.admin": "root"},
+    "cephstack-mol-glance": {"client.glance": "glance"},
+    "cephstack-mol-cinder": {"client.cinder": "cinder", "client.cinder-backup": "cinder"},
+    "cephstack-mol-compute": {"client.cinder": "nova", "client.nova": "nova"},
+}
+
+
+def instances():
+    with open(os.environ["MOLECULE_INVENTORY_FILE"]) as f:
+        inventory = yaml.safe_load(f)
+    return sorted(inventory["all"]["hosts"])
+
+
+@pytest.fixture(scope="module")
+def hosts():
+    return {name: testinfra.get_host("podman://" + name) for name in instances()}
+
+
+def admin(*args):
+    res = subprocess.run(list(args[:1]) + ["--conf", os.path.join(LAB, "ceph.conf")] + list(args[1:]),
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert res.returncode == 0, res.stderr
+    return res.stdout
+
+
+def test_every_group_has_an_instance():
+    assert instances() == sorted(KEYRINGS)
+
+
+@pytest.mark.parametrize("name", sorted(KEYRINGS))
+def test_each_instance_holds_only_the_keyrings_it_needs_readable_by_its_service(hosts, name):
+    host = hosts[name]
+    found = host.run("ls /etc/ceph").stdout.split()
+    keyrings = sorted(f for f in found if f.endswith(".keyring"))
+    assert keyrings == sorted("ceph.%s.keyring" % entity for entity in KEYRINGS[name])
+    for entity, group in KEYRINGS[name].items():
+        f = host.file("/etc/ceph/ceph.%s.keyring" % entity)
+        assert f.user == "root" and f.group == group
+        assert f.mode == (0o600 if entity == "client.admin" else 0o640)
+
+
+def test_cinder_keyring_writes_its_pools_and_nothing_else(hosts):
+    cinder = hosts["cephstack-mol-cinder"]
+    ok = cinder.run("rbd --id cinder create --size 4M volumes/molecule-probe")
+    assert ok.rc == 0, ok.stderr
+    try:
+        refused = cinder.run("rbd --id cinder create --size 4M backups/molecule-probe")
+        assert refused.rc != 0 and "not permitted" in refused.stderr, refused.stderr
+        backup = cinder.run("rbd --id cinder-backup create --size 4M backups/molecule-probe")
+        assert backup.rc == 0, backup.stderr
+        assert cinder.run("rbd --id cinder-backup rm backups/molecule-probe").rc == 0
+    finally:
+        assert cinder.run("rbd --id cinder rm volumes/molecule-probe").rc == 0
+
+
+def test_compute_secret_holds_client_cinders_key_and_qemu_opens_an_rbd_disk(hosts):
+    compute = hosts["cephstack-mol-compute"]
+    keyring = compute.file("/etc/ceph/ceph.client.cinder.keyring").content_string
+    key = [line.split("=", 1)[1].strip() for line in keyring.splitlines() if "key" in line][0]
+    value = compute.run("virsh -c qemu:///system secret-get-value %s" % SECRET_UUID)
+    assert value.rc == 0, value.stderr
+    assert value.stdout.strip() == key
+    admin("rbd", "create", "--size", "64M", "vms/molecule-disk")
+    try:
+        mon = json.loads(admin("ceph", "mon", "dump", "--format", "json"))["mons"][0]["public_addrs"]["addrvec"]
+        v1 = [a["addr"] for a in mon if a["type"] == "v1"][0]
+        host, port = v1.rsplit(":", 1)
+        xml = """<domain type='qemu'><name>molecule-rbd</name><memory unit='MiB'>64</memory>
+<os><type arch='x86_64'>hvm</type></os><devices>
+<disk type='network' device='disk'><driver name='qemu' type='raw' cache='writeback'/>
+<source protocol='rbd' name='vms/molecule-disk'><host name='%s' port='%s'/></source>
+<auth username='cinder'><secret type='ceph' uuid='%s'/></auth><target dev='vda' bus='virtio'/></disk>
+</devices></domain>""" % (host, port, SECRET_UUID)
+        compute.run("cat > /tmp/molecule-rbd.xml <<'XML'\n%s\nXML" % xml)
+        started = compute.run("virsh -c qemu:///system create /tmp/molecule-rbd.xml")
+        assert started.rc == 0, started.stderr
+        try:
+            status = json.loads(admin("rbd", "status", "vms/molecule-disk", "--format", "json"))
+            assert status["watchers"], status
+        finally:
+            compute.run("virsh -c qemu:///system destroy molecule-rbd")
+    finally:
+        admin("rbd", "rm", "vms/molecule-disk")
+
+
+def glance_request(method, path, body=None, ctype="application/json"):
+    data = json.dumps(body).encode() if isinstance(body, dict) else body
+    req = urllib.request.Request("http://127.0.0.1:%d%s" % (GLANCE_PORT, path), data=data, method=method,
+                                 headers={"Content-Type": ctype})
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        raw = resp.read()
+    return json.loads(raw) if raw else None
+
+
+def test_glance_api_as_the_glance_user_stores_an_image_in_rbd(hosts):
+    """glance-api runs as user glance on the role's glance-api.conf (plus the listener and database
+    options that are not the role's), so it reads only its own keyring."""
+    glance = hosts["cephstack-mol-glance"]
+    extra = ("[DEFAULT]\nbind_host = 127.0.0.1\nbind_port = %d\nworkers = 1\n"
+             "[database]\nconnection = sqlite:////var/lib/glance/molecule.sqlite\n"
+             "[paste_deploy]\nconfig_file = /etc/glance/glance-api-paste.ini\n" % GLANCE_PORT)
+    assert glance.run("cat > /etc/glance/molecule.conf <<'EOF'\n%sEOF" % extra).rc == 0
+    confs = "--config-file /etc/glance/glance-api.conf --config-file /etc/glance/molecule.conf"
+    sync = glance.run("runuser -u glance -- glance-manage %s db_sync" % confs)
+    assert sync.rc == 0, sync.stderr[-2000:]
+    subprocess.run(["podman", "exec", "-d", "cephstack-mol-glance", "runuser", "-u", "glance", "--", "sh", "-c",
+                    "echo $$ >/var/lib/glance/molecule-api.pid; exec glance-api %s >/var/lib/glance/molecule-api.log 2>&1"
+                    % confs], check=True)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen("http://127.0.0.1:%d/healthcheck" % GLANCE_PORT, timeout=5).read()
+            break
+        except OSError:
+            assert time.monotonic() < deadline, glance.run("tail -30 /var/lib/glance/molecule-api.log").stdout
+            time.sleep(0.5)
+    try:
+        image = glance_request("POST", "/v2/images", {"name": "molecule", "disk_format": "raw",
+                                                      "container_format": "bare"})
+        data = os.urandom(4 * 1024 * 1024)
+        glance_request("PUT", "/v2/images/%s/file" % image["id"], data, "application/octet-stream")
+        shown = glance_request("GET", "/v2/images/" + image["id"])
+        assert shown["status"] == "active", shown
+        snaps = json.loads(admin("rbd", "snap", "ls", "images/" + image["id"], "--format", "json"))
+        assert [s["name"] for s in snaps] == ["snap"]
+        info = json.loads(admin("rbd", "info", "images/%s@snap" % image["id"], "--format", "json"))
+        assert info["protected"] == "true"
+        glance_request("DELETE", "/v2/images/" + image["id"])
+    finally:
+        glance.run("kill $(cat /var/lib/glance/molecule-api.pid)")
