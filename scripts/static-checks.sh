@@ -54,5 +54,5 @@ mkdir -p "$dest"
 git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C "$dest"
 (cd "$dest" && git init -q && git add -A && \
   ansible-test sanity --requirements --python "$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')" --color no \
-    --exclude lab/ --exclude scripts/ --exclude molecule/ --exclude extensions/ 2>&1 | grep -v '^Running sanity test' || exit 1)
+    --exclude lab/ --exclude scripts/ --exclude extensions/ 2>&1 | grep -v '^Running sanity test' || exit 1)
 echo "static checks: ok"

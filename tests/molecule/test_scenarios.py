@@ -120,7 +120,8 @@ def test_default_scenario_check_converge_idempotence_verify(images, lab):
         molecule("destroy")
 
 
-@pytest.mark.parametrize("scenario", ["ceph_clients", "nova_compute"])
-def test_role_scenario(images, lab, scenario):
-    """A role included as an operator would: molecule's own sequence (converge, idempotence, verify)."""
+@pytest.mark.parametrize("scenario", ["default", "ceph_clients", "nova_compute"])
+def test_molecule_test(images, lab, scenario):
+    """`molecule test` as a contributor runs it, each scenario with its own sequence (default's has
+    molecule's check step; the roles are included as an operator would)."""
     ok(molecule("test", scenario=scenario))
