@@ -15,10 +15,7 @@ import subprocess
 import tempfile
 import time
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-LAB = "/var/tmp/cephstack-bench-lab"
-ENV = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".build", "collections"),
-           ANSIBLE_CONFIG=os.path.join(TOP, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+from benchlab import ENV, LAB, TOP, bench_lab
 
 POOLS = ["volumes", "images", "backups", "vms"]
 USERS = {
@@ -69,10 +66,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     runs = ap.parse_args().runs
-    lab = os.path.join(TOP, "lab", "ceph-lab")
-    subprocess.run([lab, "stop", "--dir", LAB, "--purge"], check=True, capture_output=True)
-    subprocess.run([lab, "start", "--dir", LAB, "--v2-port", "3392", "--v1-port", "6792"], check=True)
-    try:
+    with bench_lab():
         with tempfile.TemporaryDirectory() as tmp:
             plays = {}
             for name, text in (("ping", ping_play()), ("librados", ceph_play("librados")), ("cli", ceph_play("cli"))):
@@ -94,8 +88,6 @@ def main():
         print("%-10s %8s %8s %8s %7s  %-28s %s" % ("play", "median", "min", "max", "x ping", "calls per task", "changed"))
         for name, med, lo, hi, calls, changed in rows:
             print("%-10s %7.2fs %7.2fs %7.2fs %6.2fx  %-28s %s" % (name, med, lo, hi, med / ping, calls, changed))
-    finally:
-        subprocess.run([lab, "stop", "--dir", LAB, "--purge"], check=True, capture_output=True)
 
 
 if __name__ == "__main__":

@@ -23,11 +23,9 @@ import time
 
 import yaml
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-LAB = "/var/tmp/cephstack-bench-lab"
+from benchlab import ENV, LAB, TOP, bench_lab
+
 LIBVIRT_LAB = "/var/tmp/cephstack-libvirt-lab"
-ENV = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".build", "collections"),
-           ANSIBLE_CONFIG=os.path.join(TOP, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
 RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)", re.M)
 
 
@@ -77,14 +75,10 @@ def main():
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--profile", action="store_true")
     opts = ap.parse_args()
-    lab = os.path.join(TOP, "lab", "ceph-lab")
-    subprocess.run([lab, "stop", "--dir", LAB, "--purge"], check=True, capture_output=True)
-    subprocess.run([lab, "start", "--dir", LAB, "--v2-port", "3392", "--v1-port", "6792"], check=True,
-                   capture_output=True)
     subprocess.run([os.path.join(TOP, "lab", "libvirt-lab"), "start", "--dir", LIBVIRT_LAB], check=True,
                    capture_output=True)
     rows = []
-    try:
+    with bench_lab():
         with tempfile.TemporaryDirectory() as tmp:
             for hosts in opts.hosts:
                 inv, ping = os.path.join(tmp, "inv%d.yml" % hosts), os.path.join(tmp, "ping%d.yml" % hosts)
@@ -106,8 +100,6 @@ def main():
                 res = subprocess.run(["ansible-playbook"] + site, capture_output=True, text=True, env=env, cwd=TOP,
                                      check=False)
                 print(res.stdout[res.stdout.find("TASK SECONDS"):])
-    finally:
-        subprocess.run([lab, "stop", "--dir", LAB, "--purge"], check=True, capture_output=True)
     print("no-change site.yml with N compute hosts, median of %d runs (2 cores, forks from ansible.cfg)" % opts.runs)
     print("%6s %12s %8s %9s %9s %8s" % ("hosts", "tasks/host", "skipped", "site.yml", "ping", "changed"))
     for hosts, ok, skipped, site_time, ping_time, changed in rows:

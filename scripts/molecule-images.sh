@@ -32,22 +32,22 @@ if [ "$(current_hash "$base")" != "$want" ]; then
   trap - EXIT
 fi
 
-# Layers, each on the one before it in this list.
-parent_hash=$want
-for name in ceph-client glance cinder compute; do
-  image=localhost/cephstack-$name:bookworm
-  file=$images/$name.Containerfile
-  [ "$name" = ceph-client ] && parent_hash=$want || parent_hash=$client_hash
-  want_layer=$(printf '%s %s' "$parent_hash" "$(sha256sum <"$file")" | sha256sum | cut -c1-16)
-  [ "$name" = ceph-client ] && client_hash=$want_layer
-  if [ "$(current_hash "$image")" != "$want_layer" ]; then
-    echo "molecule-images: building $image"
-    log=$(mktemp)
-    if ! podman build "${podman_opts[@]}" --network host --label "cephstack.recipe=$want_layer" -t "$image" \
-         -f "$file" "$images" >"$log" 2>&1; then
-      tail -40 "$log" >&2; rm -f "$log"; exit 1
-    fi
-    rm -f "$log"
+# Layers on the ceph client layer. A recipe hash covers the parent's, so a changed parent rebuilds it.
+build_layer() {
+  local name=$1 parent_hash=$2 image=localhost/cephstack-$1:bookworm file=$images/$1.Containerfile log
+  layer_hash=$(printf '%s %s' "$parent_hash" "$(sha256sum <"$file")" | sha256sum | cut -c1-16)
+  [ "$(current_hash "$image")" = "$layer_hash" ] && return
+  echo "molecule-images: building $image"
+  log=$(mktemp)
+  if ! podman build "${podman_opts[@]}" --network host --label "cephstack.recipe=$layer_hash" -t "$image" \
+       -f "$file" "$images" >"$log" 2>&1; then
+    tail -40 "$log" >&2; rm -f "$log"; exit 1
   fi
+  rm -f "$log"
+}
+build_layer ceph-client "$want"
+client_hash=$layer_hash
+for name in glance cinder compute; do
+  build_layer "$name" "$client_hash"
 done
 podman images --filter reference='localhost/cephstack-*' --format '{{.Repository}}:{{.Tag}} {{.Size}}'
