@@ -47,7 +47,7 @@ build_layer() {
 }
 build_layer ceph-client "$want"
 client_hash=$layer_hash
-for name in glance cinder compute; do
+for name in glance cinder compute manila cephfs-client; do
   build_layer "$name" "$client_hash"
 done
 podman images --filter reference='localhost/cephstack-*' --format '{{.Repository}}:{{.Tag}} {{.Size}}'

@@ -19,6 +19,7 @@ CONNECTION_ARGS = dict(
     client_name=dict(type="str", default="client.admin"),
     client_keyring=dict(type="path", no_log=False),
     connect_timeout=dict(type="int", default=10),
+    keep_connection_seconds=dict(type="int", default=30),
     transport=dict(type="str", default="auto", choices=["auto", "librados", "cli"]),
 )
 
@@ -40,13 +41,16 @@ class CephResourceModule(ResourceModule):
         if p["connect_timeout"] < 1:
             self.module.fail_json(msg="connect_timeout must be at least 1 second, got %s"
                                   % p["connect_timeout"])
+        if p["keep_connection_seconds"] < 0:
+            self.module.fail_json(msg="keep_connection_seconds must be 0 (a connection per task) or more, got %s"
+                                  % p["keep_connection_seconds"])
         for option in ("conf", "client_keyring"):
             if p[option] and not os.path.isfile(p[option]):
                 self.module.fail_json(msg="%s=%s does not exist (cluster %r); give the path of the cluster's %s"
                                       % (option, p[option], p["cluster"],
                                          "ceph.conf" if option == "conf" else "keyring for " + p["client_name"]))
         connection = Connection(p["cluster"], p["conf"], p["client_name"], p["client_keyring"],
-                                p["connect_timeout"])
+                                p["connect_timeout"], p["keep_connection_seconds"])
         return CephRunner.for_module(self.module, connection, p["transport"])
 
     def ceph_change(self, prefix, effect=None, inbuf=None, **args):
@@ -59,7 +63,8 @@ class CephResourceModule(ResourceModule):
         return Change(describe(dict(args, prefix=prefix)), lambda: self.runner.mgr_write(prefix, **args), effect)
 
     def runner_facts(self):
-        return dict(transport=self.runner.transport.name, ceph_calls=self.runner.call_count)
+        return dict(transport=self.runner.transport.name, ceph_calls=self.runner.call_count,
+                    connection=getattr(self.runner.transport, "session", None) or "off")
 
 
 class CephInfoModule(CephResourceModule):

@@ -15,17 +15,31 @@ __metaclass__ = type
 import errno
 import json
 import os
-import re
-
-from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import (
-    REDACTED, CommandError, CommandRunner, Exists, Invalid, NotFound, PermissionDenied, Timeout,
-    error_for_errno, quote)
 
 try:
-    import rados  # rbd is imported when a pool is initialised: most calls never need it
-    HAS_RADOS = True
-except ImportError:
-    HAS_RADOS = False
+    from importlib.util import find_spec
+except ImportError:     # Python 2: ansible-test's compile check only
+    find_spec = None
+
+from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import (
+    REDACTED, CommandError, CommandRunner, Exists, Invalid, LazyPattern, NotFound, PermissionDenied, Timeout,
+    error_for_errno, quote)
+
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_session import (
+    SessionClient, SessionLost, SessionUnavailable, connect_rados, decode, encode)
+
+# Found without loading it: librados is loaded (~16 ms) only by a task that connects itself,
+# and rbd only when a pool is initialised.
+HAS_RADOS = bool(find_spec and find_spec("rados"))
+rados = None
+
+
+def _import_rados():
+    global rados    # pylint: disable=global-statement
+    if rados is None:
+        import rados as module     # pylint: disable=import-error
+        rados = module
+    return rados
 
 
 # Ceph's names for the shared runner exceptions.
@@ -36,8 +50,8 @@ CephTimeout = Timeout
 CephInvalid = Invalid
 CephExists = Exists
 
-ERRNO_IN_TEXT = re.compile(r"\((\d+)\) [A-Z]")
-LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\S+ [0-9a-f]+ ")   # Ceph's own log output on stderr
+ERRNO_IN_TEXT = LazyPattern(r"\((\d+)\) [A-Z]")
+LOG_LINE = LazyPattern(r"^\d{4}-\d\d-\d\dT\S+ [0-9a-f]+ ")   # Ceph's own log output on stderr
 
 # Arguments whose values never reach a log, a result or an error message.
 SECRET_ARGS = frozenset(["key", "cephx_secret"])
@@ -88,12 +102,20 @@ class Connection(object):
     """Where and as whom to connect. Comes from the shared argument spec."""
 
     def __init__(self, cluster="ceph", conf=None, client_name="client.admin", keyring=None,
-                 connect_timeout=10):
+                 connect_timeout=10, keep_seconds=0):
         self.cluster = cluster
         self.conf = conf
         self.client_name = client_name
         self.keyring = keyring
         self.connect_timeout = int(connect_timeout)
+        self.keep_seconds = int(keep_seconds)
+
+    def describe(self):
+        return "Ceph cluster %r as %s (conf %s)" % (self.cluster, self.client_name, self.conf or "default")
+
+    def timed_out(self, message):
+        return "cannot connect to %s within %s s: %s" % (
+            self.describe(), self.connect_timeout, message or "timed out")
 
     def cli_args(self, tool="ceph"):
         args = ["--cluster", self.cluster, "--name", self.client_name]
@@ -111,6 +133,7 @@ class Connection(object):
 
 class LibradosTransport(object):
     name = "librados"
+    session = "off"
 
     def __init__(self, connection):
         self.connection = connection
@@ -118,34 +141,30 @@ class LibradosTransport(object):
 
     def _handle(self):
         if self._cluster is None:
-            c = self.connection
-            timeout = str(c.connect_timeout)
-            conf = {"client_mount_timeout": timeout, "rados_mon_op_timeout": timeout,
-                    "rados_osd_op_timeout": timeout}
-            if c.keyring:
-                conf["keyring"] = c.keyring
+            rados = _import_rados()
             try:
-                cluster = rados.Rados(clustername=c.cluster, name=c.client_name,
-                                      conffile=c.conf or "", conf=conf)
-                cluster.connect(timeout=c.connect_timeout)
+                self._cluster = connect_rados(rados, self.connection)
             except rados.Error as e:
                 raise error_for(getattr(e, "errno", None) or errno.EIO,
-                                "cannot connect to Ceph cluster %r as %s (conf %s): %s"
-                                % (c.cluster, c.client_name, c.conf or "default", e))
-            self._cluster = cluster
+                                "cannot connect to %s: %s" % (self.connection.describe(), e))
         return self._cluster
 
+    def _result(self, rc, out, outs):
+        rc = -rc if rc < 0 else rc
+        if rc == errno.ETIMEDOUT:
+            outs = self.connection.timed_out(outs)
+        return rc, out.decode("utf-8", "replace"), outs
+
     def mon_command(self, command, inbuf=b""):
-        rc, out, outs = self._handle().mon_command(json.dumps(command), inbuf or b"",
-                                                   timeout=self.connection.connect_timeout)
-        return -rc if rc < 0 else rc, out.decode("utf-8", "replace"), outs
+        return self._result(*self._handle().mon_command(json.dumps(command), inbuf or b"",
+                                                        timeout=self.connection.connect_timeout))
 
     def mgr_command(self, command, inbuf=b""):
-        rc, out, outs = self._handle().mgr_command(json.dumps(command), inbuf or b"",
-                                                   timeout=self.connection.connect_timeout)
-        return -rc if rc < 0 else rc, out.decode("utf-8", "replace"), outs
+        return self._result(*self._handle().mgr_command(json.dumps(command), inbuf or b"",
+                                                        timeout=self.connection.connect_timeout))
 
     def object_exists(self, pool, name):
+        rados = _import_rados()
         try:
             with self._handle().open_ioctx(pool) as ioctx:
                 try:
@@ -157,8 +176,9 @@ class LibradosTransport(object):
             raise error_for(getattr(e, "errno", None) or errno.EIO, str(e))
 
     def rbd_pool_init(self, pool):
+        rados = _import_rados()
         try:
-            import rbd
+            import rbd  # pylint: disable=import-error
         except ImportError as e:
             raise error_for(errno.ENOENT, "rbd pool init %s needs python3-rbd on the admin host: %s" % (pool, e))
         try:
@@ -174,6 +194,59 @@ class LibradosTransport(object):
             self._cluster = None
 
 
+class SessionTransport(LibradosTransport):
+    """librados through the host's helper process when one answers (see ceph_session);
+    otherwise a connection of its own, and a helper is started for the next tasks."""
+
+    def __init__(self, connection):
+        super(SessionTransport, self).__init__(connection)
+        self.client = SessionClient(connection, connection.keep_seconds)
+        self.session = None     # reused, started or off, once the first command has run
+
+    def _ask(self, request):
+        """The helper's reply, or None when this task connects itself."""
+        if self.session in (None, "reused"):
+            try:
+                reply = self.client.call(request)
+                self.session = "reused"
+                return reply
+            except SessionUnavailable:
+                if self.session == "reused":
+                    self.session = "off"     # went stale between two commands of this task
+                else:
+                    self.client.start_helper()
+                    self.session = "started"
+            except SessionLost as e:
+                raise error_for(errno.ETIMEDOUT, self.connection.timed_out(
+                    "the connection helper took %s and gave no answer (%s); its outcome is unknown, "
+                    "run again" % (request.get("command") or request["op"], e)))
+        return None
+
+    def _session_command(self, op, command, inbuf):
+        text = json.dumps(command)
+        reply = self._ask({"op": op, "command": text, "inbuf": encode(inbuf)})
+        if reply is None:
+            send = self._handle().mgr_command if op == "mgr" else self._handle().mon_command
+            return self._result(*send(text, inbuf or b"", timeout=self.connection.connect_timeout))
+        if reply.get("raised"):
+            raise error_for(reply["rc"], "cannot connect to %s: %s" % (self.connection.describe(), reply["outs"]))
+        return self._result(reply["rc"], decode(reply["out"]), reply["outs"])
+
+    def mon_command(self, command, inbuf=b""):
+        return self._session_command("mon", command, inbuf)
+
+    def mgr_command(self, command, inbuf=b""):
+        return self._session_command("mgr", command, inbuf)
+
+    def object_exists(self, pool, name):
+        reply = self._ask({"op": "stat", "pool": pool, "name": name})
+        if reply is None:
+            return super(SessionTransport, self).object_exists(pool, name)
+        if reply["rc"] not in (0, errno.ENOENT):
+            raise error_for(reply["rc"], reply["outs"])
+        return reply["rc"] == 0
+
+
 class CephTools(CommandRunner):
     """ceph, rados and rbd on the shared runner base; errors are mapped by the transport."""
     tool = "ceph"
@@ -181,6 +254,7 @@ class CephTools(CommandRunner):
 
 class CliTransport(object):
     name = "cli"
+    session = "off"
 
     def __init__(self, connection, module):
         self.connection = connection
@@ -198,9 +272,7 @@ class CliTransport(object):
         rc, out, err = self._exec("ceph", argv, data=inbuf or None)
         code, message = _cli_errno(rc, err), _last_error_line(err)
         if code == errno.ETIMEDOUT:
-            c = self.connection
-            message = "cannot connect to Ceph cluster %r as %s (conf %s) within %s s: %s" % (
-                c.cluster, c.client_name, c.conf or "default", c.connect_timeout, message or "timed out")
+            message = self.connection.timed_out(message)
         return code, out, message
 
     mgr_command = mon_command     # the ceph CLI routes mgr commands itself
@@ -263,6 +335,8 @@ class CephRunner(object):
                              "interpreter; set ansible_python_interpreter to the Python that has "
                              "python3-rados, or use transport=cli")
         if transport in ("auto", "librados") and HAS_RADOS:
+            if connection.keep_seconds > 0:
+                return cls(SessionTransport(connection))
             return cls(LibradosTransport(connection))
         return cls(CliTransport(connection, module))
 

@@ -11,12 +11,14 @@ import binascii
 import re
 import struct
 
-POOL_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,126}$")
-ENTITY_RE = re.compile(r"^(client|mgr|mds|osd|mon)\.[A-Za-z0-9_][A-Za-z0-9_.@-]*$")
+from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import LazyPattern
+
+POOL_NAME_RE = LazyPattern(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,126}$")
+ENTITY_RE = LazyPattern(r"^(client|mgr|mds|osd|mon)\.[A-Za-z0-9_][A-Za-z0-9_.@-]*$")
 CAP_DAEMONS = ("mon", "osd", "mds", "mgr")
 # One grant: "allow <spec>" or "profile <name> [args]".
-GRANT_RE = re.compile(r"^(allow(\s+\S.*)?|profile\s+[a-z0-9-]+(\s+\S.*)?)$")
-SIZE_RE = re.compile(r"^\s*(\d+)\s*([KMGTPE]?)(i?B?)?\s*$", re.IGNORECASE)
+GRANT_RE = LazyPattern(r"^(allow(\s+\S.*)?|profile\s+[a-z0-9-]+(\s+\S.*)?)$")
+SIZE_RE = LazyPattern(r"^\s*(\d+)\s*([KMGTPE]?)(i?B?)?\s*$", re.IGNORECASE)
 UNITS = dict(K=1, M=2, G=3, T=4, P=5, E=6)
 CEPHX_KEY_BYTES = 28   # u16 type, u32+u32 created, u16 len, 16 byte secret
 CEPHX_AES = 1
@@ -116,7 +118,7 @@ def redact_keyring(text):
 
 
 # --- what an OSD cap grants ------------------------------------------------------------
-PERMS_RE = re.compile(r"^(\*|[rwx]+)$")
+PERMS_RE = LazyPattern(r"^(\*|[rwx]+)$")
 PROFILE_PERMS = {"rbd": "rwx", "rbd-read-only": "r"}
 
 

@@ -7,14 +7,13 @@ and the mgr volumes plugin's JSON turned into plain state."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import re
-
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (
     CephResourceModule, ModuleFailure)
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephNotFound
+from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import LazyPattern
 
-NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$")
-MODE_RE = re.compile(r"^0?[0-7]{3}$")
+NAME_RE = LazyPattern(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$")
+MODE_RE = LazyPattern(r"^0?[0-7]{3}$")
 FS_ARGS = dict(
     fs=dict(type="str", default="cephfs"),
     group=dict(type="str"),

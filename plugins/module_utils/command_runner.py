@@ -12,9 +12,23 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import re
 
 REDACTED = "<redacted>"
 TIMEOUT_RC = 124          # coreutils timeout's exit status when the limit is hit
+
+
+class LazyPattern(object):
+    """A regex compiled on first use: a task pays only for the patterns its run needs (the
+    module_utils are compiled afresh in every module process, about 0.6 ms per pattern)."""
+
+    def __init__(self, pattern, flags=0):
+        self.pattern, self.flags, self._compiled = pattern, flags, None
+
+    def __getattr__(self, name):
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return getattr(self._compiled, name)
 
 
 class CommandError(Exception):

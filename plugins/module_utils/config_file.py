@@ -19,12 +19,13 @@ import pwd
 import re
 import tempfile
 
+from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import LazyPattern
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import (
     ABSENT, Change, ModuleFailure)
 
-SECTION = re.compile(r"^\s*\[([^\]]+)\]\s*$")
-OPTION = re.compile(r"^\s*([^#;\s=\[][^=]*?)\s*=\s*(.*?)\s*$")
-OCTAL_MODE = re.compile(r"^0?[0-7]{3,4}$")
+SECTION = LazyPattern(r"^\s*\[([^\]]+)\]\s*$")
+OPTION = LazyPattern(r"^\s*([^#;\s=\[][^=]*?)\s*=\s*(.*?)\s*$")
+OCTAL_MODE = LazyPattern(r"^0?[0-7]{3,4}$")
 
 
 class OsloDialect(object):

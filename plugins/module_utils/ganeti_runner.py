@@ -11,11 +11,10 @@ shared exceptions; a master that does not answer is a clear error within the tim
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import re
 import traceback
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import (
-    CommandError, CommandRunner, Invalid, NotFound, Timeout)
+    CommandError, CommandRunner, Invalid, LazyPattern, NotFound, Timeout)
 
 try:
     import yaml
@@ -25,7 +24,7 @@ except ImportError:
     HAS_YAML = False
     YAML_IMPORT_ERROR = traceback.format_exc()
 
-INHERITED = re.compile(r"^default \((.*)\)$")
+INHERITED = LazyPattern(r"^default \((.*)\)$")
 NOT_RUNNING = ("master daemon", "Cannot communicate", "Connection refused", "not the master",
                "Connect timed out")
 

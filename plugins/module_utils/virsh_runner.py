@@ -8,14 +8,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import re
 import tempfile
 from xml.etree import ElementTree
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import (
-    CommandError, CommandRunner, NotFound, PermissionDenied)
+    CommandError, CommandRunner, LazyPattern, NotFound, PermissionDenied)
 
-SECRET_LINE = re.compile(r"^\s*([0-9a-fA-F-]{36})\s+(\S+)\s*(.*?)\s*$")
+SECRET_LINE = LazyPattern(r"^\s*([0-9a-fA-F-]{36})\s+(\S+)\s*(.*?)\s*$")
 
 
 # virsh's names for the shared runner exceptions.

@@ -98,6 +98,11 @@ ceph_calls:
   description: Number of mon commands this run made (2; 3 with O(format=ganeti), which reads the version too).
   returned: always
   type: int
+connection:
+  description: V(reused), V(started) or V(off); see O(keep_connection_seconds).
+  returned: always
+  type: str
+  version_added: 0.2.0
 transport:
   description: The transport used, V(librados) or V(cli).
   returned: always

@@ -60,6 +60,11 @@ ceph_calls:
   description: Number of mon and mgr commands this run made, reads included.
   returned: always
   type: int
+connection:
+  description: V(reused), V(started) or V(off); see O(keep_connection_seconds).
+  returned: always
+  type: str
+  version_added: 0.2.0
 '''
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (

@@ -92,6 +92,8 @@ CASES = {
     "conn-keyring-missing": ("ceph_cluster_info", {"client_keyring": MISSING_DIR + "/admin.keyring"},
                              ["client_keyring=%s/admin.keyring does not exist" % MISSING_DIR, "client.admin"]),
     "conn-timeout": ("ceph_cluster_info", {"connect_timeout": 0}, ["connect_timeout must be at least 1 second, got 0"]),
+    "conn-keep": ("ceph_cluster_info", {"keep_connection_seconds": -1},
+                  ["keep_connection_seconds must be 0 (a connection per task) or more, got -1"]),
     "conn-unreachable": ("ceph_cluster_info", {"conf": DEAD_CONF, "connect_timeout": 3},
                          ["cannot connect to Ceph cluster 'ceph'", DEAD_CONF, "timed out"]),
     "conn-unreachable-cli": ("ceph_cluster_info", {"conf": DEAD_CONF, "connect_timeout": 3, "transport": "cli"},
