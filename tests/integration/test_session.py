@@ -106,4 +106,3 @@ def test_an_idle_helper_ends_and_0_starts_none(keyring):
     pid = helpers()[new.pop()]
     assert gone(pid, within=2 + 4), "the helper outlived keep_connection_seconds"
     assert set(helpers()) == set(before)
-
