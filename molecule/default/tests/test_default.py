@@ -19,12 +19,22 @@ GLANCE_PORT = 19392
 SECRET_HOLDS_CINDERS_KEY = ("v=$(virsh -c qemu:///system secret-get-value %s) && test \"$v\" = "
                             "\"$(sed -n 's/^[[:space:]]*key = //p' /etc/ceph/ceph.client.cinder.keyring)\"")
 SECRET_UUID = "6b0e0f5a-3c1d-4a47-9c55-5d3e0b7f2a10"
+READ_CEPHFS_FILE = """import sys, cephfs
+fs = cephfs.LibCephFS(conffile=sys.argv[1])
+fs.mount(filesystem_name=b"cephfs")
+fd = fs.open(sys.argv[2].encode(), "r")
+sys.stdout.write(fs.read(fd, 0, 4096).decode())
+fs.close(fd)
+fs.shutdown()
+"""
 # The keyrings each instance must hold (and no others): name -> owning group.
 KEYRINGS = {
     "cephstack-mol-admin": {"client.admin": "root"},
     "cephstack-mol-glance": {"client.glance": "glance"},
     "cephstack-mol-cinder": {"client.cinder": "cinder", "client.cinder-backup": "cinder"},
     "cephstack-mol-compute": {"client.cinder": "nova", "client.nova": "nova"},
+    "cephstack-mol-manila": {"client.manila": "manila"},
+    "cephstack-mol-containers": {"client.mol-containers": "root"},
 }
 
 
@@ -59,7 +69,7 @@ def test_each_instance_holds_only_the_keyrings_it_needs_readable_by_its_service(
     for entity, group in KEYRINGS[name].items():
         f = host.file("/etc/ceph/ceph.%s.keyring" % entity)
         assert f.user == "root" and f.group == group
-        assert f.mode == (0o600 if entity == "client.admin" else 0o640)
+        assert f.mode == (0o600 if group == "root" else 0o640)
 
 
 def test_cinder_keyring_writes_its_pools_and_nothing_else(hosts):
@@ -148,3 +158,48 @@ def test_glance_api_as_the_glance_user_stores_an_image_in_rbd(hosts):
         glance_request("DELETE", "/v2/images/" + image["id"])
     finally:
         glance.run("kill $(cat /var/lib/glance/molecule-api.pid)")
+
+
+def test_manila_share_host_manages_subvolumes_as_client_manila(hosts):
+    """What Manila's CephFS driver asks of the mgr (create, getpath, resize, remove a subvolume),
+    with the instance's own manila.conf backend, ceph.conf and client.manila keyring."""
+    manila = hosts["cephstack-mol-manila"]
+    conf = manila.file("/etc/manila/manila.conf").content_string
+    assert "share_driver = manila.share.drivers.cephfs.driver.CephFSDriver" in conf
+    assert "cephfs_auth_id = manila" in conf and "cephfs_filesystem_name = cephfs" in conf
+    mgr = "ceph --id manila --connect-timeout 20 fs subvolume"
+    created = manila.run("%s create cephfs molecule-share --size 10485760 --namespace-isolated" % mgr)
+    assert created.rc == 0, created.stderr
+    try:
+        path = manila.run("%s getpath cephfs molecule-share" % mgr)
+        assert path.rc == 0 and path.stdout.strip().startswith("/volumes/_nogroup/molecule-share/"), path.stderr
+        assert manila.run("%s resize cephfs molecule-share 20971520" % mgr).rc == 0
+        info = json.loads(manila.run("%s info cephfs molecule-share --format json" % mgr).stdout)
+        assert info["bytes_quota"] == 20971520
+        # Its caps stop at the mgr and the mon: it cannot read or write data in the pools.
+        refused = manila.run("rados --id manila -p cephfs.cephfs.data ls")
+        assert refused.rc != 0, refused.stdout
+    finally:
+        assert manila.run("%s rm cephfs molecule-share" % mgr).rc == 0
+
+
+def test_container_host_mounts_its_subvolume_and_sees_nothing_else(hosts):
+    """ceph-fuse, started by the role, serves the subvolume at /srv/data; the mount's user is held
+    to that subvolume's path."""
+    host = hosts["cephstack-mol-containers"]
+    assert host.mount_point("/srv/data").exists
+    assert host.mount_point("/srv/data").filesystem == "fuse.ceph-fuse"
+    name = "molecule-%d" % os.getpid()
+    assert host.run("echo through-cephfs > /srv/data/%s && sync" % name).rc == 0
+    try:
+        root = admin("ceph", "fs", "subvolume", "getpath", "cephfs", "mol-containers").strip()
+        # Read back through libcephfs on the host, as client.admin: the bytes are in the subvolume.
+        read = subprocess.run(["/usr/bin/python3", "-c", READ_CEPHFS_FILE, os.path.join(LAB, "ceph.conf"),
+                               "%s/%s" % (root, name)], capture_output=True, text=True, timeout=60, check=False)
+        assert read.returncode == 0 and read.stdout == "through-cephfs\n", read.stderr
+        # The same user cannot mount the file system's root.
+        outside = host.run("mkdir -p /mnt/outside && timeout 30 ceph-fuse --id mol-containers -r / /mnt/outside "
+                           "&& ls /mnt/outside; rc=$?; umount /mnt/outside 2>/dev/null; exit $rc")
+        assert outside.rc != 0, "client.mol-containers mounted / (its subvolume is %s)" % root
+    finally:
+        host.run("rm -f /srv/data/%s" % name)
