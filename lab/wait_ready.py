@@ -1,5 +1,5 @@
 """Wait until the lab cluster can serve clients: OSD up+in, mgr available,
-volumes module answering, an MDS standby, a probe pool accepting a write, and every PG active.
+volumes module answering, an MDS standby (or every rank up:active), a probe pool accepting a write, and every PG active.
 
 Runs under /usr/bin/python3 (python3-rados). One connection polls everything.
 """
@@ -40,6 +40,9 @@ def main(conf, keyring, deadline_s):
             waiting = "mgr available"
         elif st["fsmap"].get("up:standby", 0) < 1 and not st["fsmap"].get("by_rank"):
             waiting = "mds standby"
+        elif any(r.get("status") != "up:active" for r in st["fsmap"].get("by_rank", [])):
+            # After an unclean stop the MDS waits (mds_reconnect_timeout, 45 s) for its old clients.
+            waiting = "mds up:active"
         elif cluster.mgr_command(json.dumps({"prefix": "fs volume ls", "format": "json"}), b"", timeout=5)[0] != 0:
             waiting = "mgr volumes module"
         elif not probe_written:

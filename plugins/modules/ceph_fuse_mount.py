@@ -22,7 +22,10 @@ extends_documentation_fragment:
   - cephstack.cloud.attributes
 options:
   path:
-    description: The mount point. It must exist.
+    description:
+      - The mount point. It is created (mode 0755) when missing.
+      - A mount whose ceph-fuse process is gone (C(Transport endpoint is not connected)) is unmounted
+        and mounted again.
     type: path
     required: true
   root:
@@ -93,6 +96,15 @@ from ansible_collections.cephstack.cloud.plugins.module_utils.resource import (
 FUSE_TYPES = ("fuse.ceph-fuse", "fuse.ceph", "fuse")
 
 
+def dead_mount(path):
+    """Why a listed mount cannot be used (its FUSE daemon is gone), or None when it answers."""
+    try:
+        os.stat(path)
+        return None
+    except OSError as e:
+        return os.strerror(e.errno) if e.errno else str(e)
+
+
 class CephFuseMount(ResourceModule):
     argument_spec = dict(
         path=dict(type="path", required=True),
@@ -114,8 +126,8 @@ class CephFuseMount(ResourceModule):
         p = self.params
         p["path"] = p["path"].rstrip("/") or "/"
         if p["state"] == "present":
-            if not os.path.isdir(p["path"]):
-                raise ModuleFailure("path=%s does not exist; create the mount point first" % p["path"])
+            if os.path.lexists(p["path"]) and not os.path.isdir(p["path"]) and not mounted(p["path"]):
+                raise ModuleFailure("path=%s exists and is not a directory; it cannot be a mount point" % p["path"])
             if not p["root"].startswith("/"):
                 raise ModuleFailure("root=%r must be an absolute CephFS path such as /volumes/_nogroup/x/..." % p["root"])
             if p["client_id"].startswith("client."):
@@ -135,8 +147,11 @@ class CephFuseMount(ResourceModule):
         p = self.params
         self.fstab_before = file_state(p["fstab"])
         entry = fstab_entries((self.fstab_before or {}).get("text")).get(p["path"])
+        fuse = mounted(p["path"]) in FUSE_TYPES
+        self.dead_mount = fuse and dead_mount(p["path"])
+        self.missing_dir = not fuse and not os.path.isdir(p["path"])
         return dict(path=p["path"], fstab_line=" ".join(entry[1]) if entry else None,
-                    mounted=mounted(p["path"]) in FUSE_TYPES, fstab=self.fstab_before)
+                    mounted=fuse and not self.dead_mount, fstab=self.fstab_before)
 
     def fstab_text(self, line):
         lines = ((self.fstab_before or {}).get("text") or "").splitlines()
@@ -155,6 +170,10 @@ class CephFuseMount(ResourceModule):
         line = self.wanted_line() if p["state"] == "present" else None
         changes = []
         umount = Change("umount %s" % path, lambda: self.runner.umount(path), dict(mounted=False))
+        if self.dead_mount:     # its ceph-fuse is gone: every access fails until it is unmounted
+            changes.append(Change("umount %s (%s)" % (path, self.dead_mount), lambda: self.runner.umount(path)))
+        if self.missing_dir and line:
+            changes.append(Change("mkdir -p -m 0755 %s" % path, lambda: os.makedirs(path, 0o755)))
         if before["mounted"] and (line is None or before["fstab_line"] != line):
             changes.append(umount)
         if before["fstab_line"] != line:

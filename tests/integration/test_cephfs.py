@@ -2,6 +2,10 @@
 absent: check mode changes nothing and predicts the real run (test_check_mode's harness)."""
 import json
 import os
+import signal
+import time
+
+import pytest
 
 from tests.integration.conftest import LAB, run_module, sh
 from tests.integration.test_check_mode import check_then_apply, conn
@@ -9,6 +13,23 @@ from tests.integration.test_check_mode import check_then_apply, conn
 FS = "cephfs"          # site.yml's file system: subvolumes live here, and it stays (a ceph-fuse mount uses it)
 VOLUME = "cm-fs"       # created and removed by the test: removing cephfs would hang site.yml's mount
 GROUP = "cm-group"
+
+
+def kill_fuse_daemon(path):
+    """SIGKILL the ceph-fuse process that serves ``path``, and wait until it is gone."""
+    for pid in [d for d in os.listdir("/proc") if d.isdigit()]:
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if argv and argv[0].endswith(b"ceph-fuse") and path.encode() in argv:
+            os.kill(int(pid), signal.SIGKILL)
+            for dummy in range(100):
+                if not os.path.exists("/proc/%s" % pid):
+                    return
+                time.sleep(0.05)
+    raise AssertionError("no ceph-fuse serves %s" % path)
 
 
 def ceph(*args):
@@ -75,13 +96,22 @@ def test_cephfs_modules_check_apply_rerun_absent(workdir, libvirt_uri):
     keyring = os.path.join(workdir, "cm-alice.keyring")
     with open(keyring, "w") as f:
         f.write("[client.cm-alice]\n\tkey = %s\n" % ceph("auth", "get", "client.cm-alice")[0]["key"])
-    os.makedirs(os.path.join(workdir, "mnt"))
     sub_path = ceph("fs", "subvolume", "info", FS, "cm-sub", "--group_name", GROUP)["path"]
     fuse = dict(path=os.path.join(workdir, "mnt"), root=sub_path, client_id="cm-alice", keyring=keyring,
                 conf=os.path.join(LAB, "ceph.conf"), fstab=os.path.join(workdir, "fstab"))
     r = step("ceph_fuse_mount", fuse, "mount", workdir, libvirt_uri)
+    assert r["commands"][0] == "mkdir -p -m 0755 " + fuse["path"]     # the mount point was missing
     assert r["mount"]["mounted"] and r["commands"][-1].startswith("mount -T ")
     assert step("ceph_fuse_mount", fuse, "mount", workdir, libvirt_uri)["changed"] is False
+    # Its ceph-fuse dies: the mount is still listed, and every access fails. A re-run mounts it again.
+    kill_fuse_daemon(fuse["path"])
+    with pytest.raises(OSError):
+        os.stat(fuse["path"])
+    r = step("ceph_fuse_mount", fuse, "mount", workdir, libvirt_uri)
+    assert r["commands"][0] == "umount %s (Transport endpoint is not connected)" % fuse["path"], r["commands"]
+    assert r["commands"][-1].startswith("mount -T ") and r["mount"]["mounted"]
+    with open(os.path.join(fuse["path"], "after-remount"), "w") as f:
+        f.write("ok")
     r = step("ceph_fuse_mount", dict(fuse, state="absent"), "mount", workdir, libvirt_uri)
     assert r["mount"] == {"path": fuse["path"], "fstab_line": None, "mounted": False}
 
