@@ -39,6 +39,7 @@ import time
 HEADER = struct.Struct("!I")
 PEER = struct.Struct("3i")      # struct ucred: pid, uid, gid
 POLL_SECONDS = 1.0
+MAX_SOCKET_PATH = 107
 
 
 class SessionUnavailable(Exception):
@@ -113,6 +114,8 @@ class SessionClient(object):
         self.keep_seconds = keep_seconds
         directory = session_dir()
         name = session_name(connection)
+        if directory and len(os.path.join(directory, name + ".sock").encode("utf-8")) > MAX_SOCKET_PATH:
+            directory = None    # a long TMPDIR: Unix socket paths are limited to 107 bytes
         self.socket_path = os.path.join(directory, name + ".sock") if directory else None
         self.lock_path = os.path.join(directory, name + ".lock") if directory else None
 

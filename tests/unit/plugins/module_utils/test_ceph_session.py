@@ -1,0 +1,108 @@
+"""The kept-open connection's client side, without a cluster: where the socket may live, which
+helper a connection maps to, the wire format, and what a task does when no helper answers or a
+helper answers and dies. (The helper itself runs against the lab: test_session.py.)"""
+import os
+import shutil
+import socket
+import tempfile
+import threading
+
+import pytest
+
+from ansible_collections.cephstack.cloud.plugins.module_utils import ceph_session
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import Connection
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_session import (
+    SessionClient, SessionLost, SessionUnavailable, session_dir, session_name)
+
+
+@pytest.fixture
+def tmp(monkeypatch):
+    """A short temp directory: Unix socket paths are limited to 107 bytes."""
+    path = tempfile.mkdtemp(prefix="cs-", dir="/tmp")
+    monkeypatch.setattr(ceph_session.tempfile, "gettempdir", lambda: path)
+    yield path
+    shutil.rmtree(path)
+
+
+def test_the_session_directory_is_private_or_refused(tmp):
+    path = session_dir()
+    assert path == os.path.join(tmp, "cephstack-sessions-%d" % os.getuid())
+    assert os.stat(path).st_mode & 0o777 == 0o700
+    os.chmod(path, 0o755)                  # open to others: not used
+    assert session_dir() is None
+    os.rmdir(path)
+    os.symlink(tmp, path)                  # a symlink: not used
+    assert session_dir() is None
+
+
+def test_one_helper_per_connection_identity():
+    base = Connection("ceph", "/etc/ceph/ceph.conf", "client.admin", None, 10)
+    assert session_name(base) == session_name(Connection("ceph", "/etc/ceph/ceph.conf", "client.admin", None, 10))
+    for other in (Connection("backup", "/etc/ceph/ceph.conf", "client.admin", None, 10),
+                  Connection("ceph", "/etc/ceph/other.conf", "client.admin", None, 10),
+                  Connection("ceph", "/etc/ceph/ceph.conf", "client.ops", None, 10),
+                  Connection("ceph", "/etc/ceph/ceph.conf", "client.admin", "/root/admin.keyring", 10),
+                  Connection("ceph", "/etc/ceph/ceph.conf", "client.admin", None, 5)):
+        assert session_name(other) != session_name(base)
+
+
+def test_no_helper_means_the_command_was_not_sent(tmp):
+    client = SessionClient(Connection(conf="/nonexistent/ceph.conf"), keep_seconds=30)
+    with pytest.raises(SessionUnavailable):
+        client.call({"op": "mon", "command": "{}", "inbuf": ""})
+
+
+def serve_once(path, answer):
+    """A fake helper on ``path`` that reads one request and answers with ``answer(request)``."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
+    seen = []
+
+    def run():
+        conn, dummy = listener.accept()
+        seen.append(ceph_session._recv(conn))
+        reply = answer(seen[-1])
+        if reply is not None:
+            ceph_session._send(conn, reply)
+        conn.close()
+        listener.close()
+    worker = threading.Thread(target=run)
+    worker.start()
+    return worker, seen
+
+
+def test_a_reply_round_trips_bytes_and_a_stale_helper_is_not_used(tmp):
+    client = SessionClient(Connection(conf="/etc/ceph/ceph.conf"), keep_seconds=30)
+    answer = {"rc": 0, "out": ceph_session.encode(b"\x00key"), "outs": ""}
+    worker, seen = serve_once(client.socket_path, lambda req: answer)
+    reply = client.call({"op": "mon", "command": "{\"prefix\": \"auth get\"}", "inbuf": ceph_session.encode(b"in")})
+    worker.join()
+    assert ceph_session.decode(reply["out"]) == b"\x00key"
+    assert ceph_session.decode(seen[0]["inbuf"]) == b"in"
+
+    os.unlink(client.socket_path)
+    worker, seen = serve_once(client.socket_path, lambda req: {"stale": True})
+    with pytest.raises(SessionUnavailable):
+        client.call({"op": "mon", "command": "{}", "inbuf": ""})
+    worker.join()
+
+
+def test_a_helper_that_takes_the_command_and_dies_is_lost_and_forgotten(tmp):
+    client = SessionClient(Connection(conf="/etc/ceph/ceph.conf", connect_timeout=1), keep_seconds=30)
+    worker, seen = serve_once(client.socket_path, lambda req: None)      # closes without an answer
+    with pytest.raises(SessionLost):
+        client.call({"op": "mon", "command": "{\"prefix\": \"osd pool create\"}", "inbuf": ""})
+    worker.join()
+    assert seen, "the command reached the helper"
+    assert not os.path.exists(client.socket_path), "the next run must start a fresh helper"
+
+
+def test_a_temp_directory_too_long_for_a_socket_turns_the_session_off(monkeypatch, tmp_path):
+    deep = tmp_path / ("d" * 80)
+    deep.mkdir()
+    monkeypatch.setattr(ceph_session.tempfile, "gettempdir", lambda: str(deep))
+    client = SessionClient(Connection(conf="/etc/ceph/ceph.conf"), keep_seconds=30)
+    assert client.socket_path is None
+    with pytest.raises(SessionUnavailable):
+        client.call({"op": "mon", "command": "{}", "inbuf": ""})
