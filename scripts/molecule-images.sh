@@ -47,7 +47,9 @@ build_layer() {
 }
 build_layer ceph-client "$want"
 client_hash=$layer_hash
-for name in glance cinder compute manila cephfs-client; do
+for name in glance cinder compute manila cephfs-client ganeti; do
   build_layer "$name" "$client_hash"
 done
+build_layer manila "$client_hash"
+build_layer manila-nfs "$layer_hash"
 podman images --filter reference='localhost/cephstack-*' --format '{{.Repository}}:{{.Tag}} {{.Size}}'

@@ -17,7 +17,6 @@ import yaml
 from tests.integration.conftest import GANETI_LAB, LAB, SITE_ARGS, TOP, playbook, run_module, sh
 
 HOST_ETC = os.path.join(LAB, "hosts", "lab-ganeti", "etc")
-GANETI_PY = "/usr/share/ganeti/3.0"
 
 
 def gnt(*args):
@@ -85,35 +84,11 @@ def test_a_module_check_apply_rerun_absent(ganeti_lab):
         on_master(dict(disk_templates=["rbd"]))          # site.yml's state again
 
 
-RBD_SCRIPT = r"""
-import json, sys
-sys.path.insert(0, %(ganeti)r)
-from ganeti import constants, errors
-from ganeti.storage import bdev
-
-# Ganeti 3.0.2's Attach() always maps the image with the kernel rbd module ("rbd map"), which
-# these machines lack; only it is replaced. Create, Grow and Remove are Ganeti's own.
-bdev.RADOSBlockDevice.Attach = lambda self: True
-
-pool, name = sys.argv[1], sys.argv[2]
-params = {constants.LDP_POOL: pool, constants.LDP_ACCESS: "userspace"}
-try:
-    dev = bdev.RADOSBlockDevice.Create(("rbd", name), [], 64, None, params, False, {})
-except errors.BlockDeviceError as e:
-    print(json.dumps({"error": str(e)}))
-    sys.exit(0)
-steps = {"created": True}
-if sys.argv[3] == "grow-remove":
-    dev.Grow(64, False, True, False)
-    steps["grown"] = True
-    dev.Remove()
-    steps["removed"] = True
-print(json.dumps(steps))
-"""
+RBD_DEVICE = os.path.join(TOP, "tests", "integration", "services", "ganeti_rbd_device.py")
 
 
 def ganeti_rbd(pool, name, steps, env):
-    out = subprocess.run(["/usr/bin/python3", "-c", RBD_SCRIPT % {"ganeti": GANETI_PY}, pool, name, steps],
+    out = subprocess.run(["/usr/bin/python3", RBD_DEVICE, pool, name, steps],
                          capture_output=True, text=True, env=env, check=False, timeout=120)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -35,7 +35,11 @@ KEYRINGS = {
     "cephstack-mol-compute": {"client.cinder": "nova", "client.nova": "nova"},
     "cephstack-mol-manila": {"client.manila": "manila"},
     "cephstack-mol-containers": {"client.mol-containers": "root"},
+    "cephstack-mol-nfs": {"client.manila": "manila"},
+    "cephstack-mol-ganeti": {"client.ganeti": "root"},
 }
+SERVICES = os.path.join(os.environ["MOLECULE_PROJECT_DIRECTORY"], "tests", "integration", "services")
+NFS_PORT = 12049
 
 
 def instances():
@@ -47,6 +51,20 @@ def instances():
 @pytest.fixture(scope="module")
 def hosts():
     return {name: testinfra.get_host("podman://" + name) for name in instances()}
+
+
+def copy_into(name, *paths):
+    """Copy files into /tmp/verify of an instance (podman cp); returns that directory."""
+    subprocess.run(["podman", "exec", name, "mkdir", "-p", "/tmp/verify"], check=True)
+    for path in paths:
+        subprocess.run(["podman", "cp", path, "%s:/tmp/verify/" % name], check=True)
+    return "/tmp/verify"
+
+
+def run_json(host, command):
+    res = host.run(command)
+    assert res.rc == 0, res.stderr[-3000:]
+    return json.loads(res.stdout.strip().splitlines()[-1])
 
 
 def admin(*args):
@@ -203,3 +221,60 @@ def test_container_host_mounts_its_subvolume_and_sees_nothing_else(hosts):
         assert outside.rc != 0, "client.mol-containers mounted / (its subvolume is %s)" % root
     finally:
         host.run("rm -f /srv/data/%s" % name)
+
+
+def test_ganeti_master_enabled_rbd_and_ganetis_own_rbd_device_uses_the_role_user(hosts):
+    """gnt-cluster shows rbd enabled, allowed and set to the pool; Ganeti's own RADOSBlockDevice,
+    with the CEPH_ARGS the role gave the daemons (/etc/default/ganeti), creates, grows and removes
+    an image in that pool, and the same user is refused another pool."""
+    ganeti = hosts["cephstack-mol-ganeti"]
+    info = yaml.safe_load(ganeti.check_output("gnt-cluster info"))
+    assert "rbd" in info["Cluster parameters"]["enabled disk templates"].split(", ")
+    assert "rbd" in info["Instance policy - limits for instances"]["allowed disk templates"].split(", ")
+    assert info["Default disk parameters"]["rbd"] == {"pool": "ganeti", "access": "userspace"}
+    where = copy_into("cephstack-mol-ganeti", os.path.join(SERVICES, "ganeti_rbd_device.py"))
+    device = ". /etc/default/ganeti && /usr/bin/python3 %s/ganeti_rbd_device.py %%s molecule-disk %%s" % where
+    assert ganeti.file("/etc/default/ganeti").contains("CEPH_ARGS=\"--id ganeti ")
+    assert run_json(ganeti, device % ("ganeti", "create")) == {"created": True}
+    try:
+        image = json.loads(admin("rbd", "info", "ganeti/molecule-disk", "--format", "json"))
+        assert image["size"] == 64 * 1024 * 1024
+    finally:
+        admin("rbd", "rm", "ganeti/molecule-disk")
+    assert run_json(ganeti, device % ("ganeti", "grow-remove")) == {"created": True, "grown": True, "removed": True}
+    refused = run_json(ganeti, device % ("volumes", "create"))
+    assert "Operation not permitted" in refused.get("error", ""), refused
+
+
+def test_manila_exports_a_share_over_nfs_through_the_ganesha_beside_it(hosts):
+    """Ganesha starts as its service would (the role's ganesha.conf and /etc/default/nfs-ganesha, on
+    the system D-Bus); Manila's CephFS driver with the NFS helper, from the instance's manila.conf,
+    exports a share there; libnfs writes over NFS, and the bytes are read back through libcephfs on
+    the host. After deny the export refuses the client; delete removes the export."""
+    nfs = hosts["cephstack-mol-nfs"]
+    assert nfs.file("/etc/manila/manila.conf").contains("^cephfs_protocol_helper_type = NFS")
+    started = nfs.run("mkdir -p /run/dbus /var/log/ganesha && (test -e /run/dbus/pid || dbus-daemon --system --fork)"
+                      " && set -a && . /etc/default/nfs-ganesha && set +a && ganesha.nfsd $OPTIONS -p /run/ganesha.pid")
+    assert started.rc == 0, started.stderr
+    try:
+        show = ("dbus-send --print-reply --reply-timeout=2000 --system --dest=org.ganesha.nfsd "
+                "/org/ganesha/nfsd/ExportMgr org.ganesha.nfsd.exportmgr.ShowExports")
+        deadline = time.monotonic() + 60
+        while nfs.run(show).rc != 0:
+            assert time.monotonic() < deadline, nfs.run("tail -20 /var/log/ganesha/ganesha.log").stdout
+            time.sleep(0.5)
+        where = copy_into("cephstack-mol-nfs", os.path.join(SERVICES, "manila_cephfs.py"),
+                          os.path.join(os.path.dirname(__file__), "manila_nfs_share.py"))
+        share = "cd %s && /usr/bin/python3 manila_nfs_share.py " % where
+        created = run_json(nfs, share + "create %d" % NFS_PORT)
+        assert created["export"].startswith("127.0.0.1:/volumes/_nogroup/"), created
+        assert created["nfs_write"] is True, created["nfs_output"]
+        path = created["export"].split(":", 1)[1] + "/over-nfs.txt"
+        read = subprocess.run(["/usr/bin/python3", "-c", READ_CEPHFS_FILE, os.path.join(LAB, "ceph.conf"), path],
+                              capture_output=True, text=True, timeout=60, check=False)
+        assert read.returncode == 0 and read.stdout == "written over NFS\n", read.stderr
+        deleted = run_json(nfs, share + "delete '%s' %d" % (json.dumps(created), NFS_PORT))
+        assert deleted == {"nfs_after_deny": False, "index": ""}, deleted
+        assert created["share"]["id"] not in admin("ceph", "fs", "subvolume", "ls", "cephfs")
+    finally:
+        nfs.run("kill $(cat /run/ganesha.pid)")
