@@ -42,6 +42,14 @@ SERVICES = os.path.join(os.environ["MOLECULE_PROJECT_DIRECTORY"], "tests", "inte
 NFS_PORT = 12049
 
 
+# What check mode says it cannot preview on fresh instances: keyrings and the libvirt secret of users
+# created in the same run, and cephfs_mount's steps on a file system that manila_cephfs creates then.
+NOT_PREVIEWED = ("Write the keyrings of this host's services", "Set the libvirt secret qemu uses for RBD",
+                 "Ensure the subvolumes", "Give each mount's user access to its subvolume only",
+                 "Write each mount user's keyring (root only)",
+                 "Mount each subvolume with ceph-fuse, persistently (fstab)")
+
+
 def instances():
     with open(os.environ["MOLECULE_INVENTORY_FILE"]) as f:
         inventory = yaml.safe_load(f)
@@ -72,6 +80,29 @@ def admin(*args):
                          capture_output=True, text=True, timeout=60, check=False)
     assert res.returncode == 0, res.stderr
     return res.stdout
+
+
+def test_check_step_predicted_what_converge_changed():
+    """The check step (site.yml --check on the fresh instances; side_effect.yml already proved it
+    changed nothing) predicted the changed tasks of the converge after it, host by host, except those
+    it says it cannot preview. Runs are recorded by molecule/shared/callback_plugins/changed_tasks.py."""
+    path = os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "changed_tasks.jsonl")
+    runs = []
+    if os.path.exists(path):
+        with open(path) as f:
+            runs = [json.loads(line) for line in f if line.strip()]
+    checks = [i for i, run in enumerate(runs) if run["check"] and run["playbook"] == "converge.yml"]
+    if not checks:
+        if os.environ.get("CEPHSTACK_REQUIRE_CHECK_STEP"):
+            pytest.fail("no check step was recorded in %s" % path)
+        pytest.skip("no check step in this run (molecule test or molecule check runs one)")
+    after = [run for run in runs[checks[-1] + 1:] if not run["check"] and run["playbook"] == "converge.yml"]
+    assert after, "no converge after the check step"
+    predicted = set(map(tuple, runs[checks[-1]]["changed"]))
+    done = set(map(tuple, after[0]["changed"]))
+    assert predicted, "check mode predicted no change on fresh instances"
+    assert predicted <= done, sorted(predicted - done)
+    assert {task for task, host in done - predicted} <= set(NOT_PREVIEWED), sorted(done - predicted)
 
 
 def test_every_group_has_an_instance():
