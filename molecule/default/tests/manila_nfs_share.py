@@ -5,15 +5,14 @@ the host in between:
 
     python3 manila_nfs_share.py create NFS_PORT           -> JSON: share, export, nfs_write, nfs_output
     python3 manila_nfs_share.py delete SHARE_JSON NFS_PORT -> JSON: nfs_after_deny, index
-Needs manila_cephfs.py (tests/integration/services) beside it.
+Needs manila_cephfs.py and manila_cephfs_nfs.py (tests/integration/services) beside it.
 """
 import json
-import subprocess
 import sys
-import tempfile
 import uuid
 
 from manila_cephfs import driver_from_config
+from manila_cephfs_nfs import nfs_write as nfs_write_url
 
 CONF, BACKEND = "/etc/manila/manila.conf", "cephfs"
 RULE = {"access_type": "ip", "access_to": "127.0.0.1", "access_level": "rw"}
@@ -21,12 +20,7 @@ RULE = {"access_type": "ip", "access_to": "127.0.0.1", "access_level": "rw"}
 
 def nfs_write(export, port, name, data):
     host, pseudo = export.split(":", 1)
-    url = "nfs://%s%s/%s?version=4&nfsport=%s" % (host, pseudo, name, port)
-    with tempfile.NamedTemporaryFile("w", suffix=".txt") as f:
-        f.write(data)
-        f.flush()
-        out = subprocess.run(["timeout", "30", "nfs-cp", f.name, url], capture_output=True, text=True, check=False)
-    return out.returncode == 0, (out.stdout + out.stderr).strip()
+    return nfs_write_url("nfs://%s%s/%s?version=4&nfsport=%s" % (host, pseudo, name, port), data)
 
 
 def create(port):

@@ -295,6 +295,7 @@ def test_manila_exports_a_share_over_nfs_through_the_ganesha_beside_it(hosts):
             assert time.monotonic() < deadline, nfs.run("tail -20 /var/log/ganesha/ganesha.log").stdout
             time.sleep(0.5)
         where = copy_into("cephstack-mol-nfs", os.path.join(SERVICES, "manila_cephfs.py"),
+                          os.path.join(SERVICES, "manila_cephfs_nfs.py"),
                           os.path.join(os.path.dirname(__file__), "manila_nfs_share.py"))
         share = "cd %s && /usr/bin/python3 manila_nfs_share.py " % where
         created = run_json(nfs, share + "create %d" % NFS_PORT)
