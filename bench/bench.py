@@ -1,4 +1,5 @@
-"""Benchmark: the no-change re-run of 4 pools + 4 users, against 8 ansible.builtin.ping tasks.
+"""Benchmark: the no-change re-run of 4 pools + 4 users, against 8 ansible.builtin.ping tasks, and
+against 4 pings + 4 tasks of a second module as small as ping (what two distinct modules cost).
 
 Plays: librados with the kept-open connection (the default), librados-0 with a connection per
 task (keep_connection_seconds: 0), and the ceph CLI.
@@ -50,9 +51,11 @@ def ceph_play(transport, keep=30):
     return HEADER + "".join(tasks)
 
 
-def ping_play():
-    """Same shape as ceph_play: 8 registered tasks and one debug task."""
-    tasks = "".join("    - ansible.builtin.ping:\n      register: p%d\n" % i for i in range(8))
+def ping_play(second=None):
+    """Same shape as ceph_play: 8 registered tasks and one debug task. With ``second``, the last
+    four tasks run that module instead: the floor of a play of two distinct modules."""
+    tasks = "".join("    - %s:\n      register: p%d\n" % (second if second and i >= 4 else "ansible.builtin.ping", i)
+                    for i in range(8))
     return HEADER + tasks + ("    - ansible.builtin.debug:\n        msg: \"CHANGED {{ [p0, p1, p2, p3, p4, p5, p6, p7] | "
                              "select('changed') | list | length }}\"\n")
 
@@ -60,6 +63,29 @@ def ping_play():
 # With PYTHONUNBUFFERED set (this workplace sets it), the module's Python reads its pipelined
 # payload one byte per read() (about 0.4 us a byte): left out unless --unbuffered, as on most hosts.
 RUN_ENV = dict((k, v) for k, v in ENV.items() if k != "PYTHONUNBUFFERED")
+
+
+# A module as small as ping, in a collection of its own: each distinct module costs ansible-core a
+# payload build per run (its module_utils parsed again), which a play of 8 pings pays once.
+PONG = """from ansible.module_utils.basic import AnsibleModule
+
+
+def main():
+    module = AnsibleModule(argument_spec=dict(data=dict(type="str", default="pong")), supports_check_mode=True)
+    module.exit_json(ping=module.params["data"])
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def floor_collection(tmp):
+    path = os.path.join(tmp, "collections", "ansible_collections", "benchfloor", "pong")
+    os.makedirs(os.path.join(path, "plugins", "modules"))
+    with open(os.path.join(path, "plugins", "modules", "pong.py"), "w") as f:
+        f.write(PONG)
+    RUN_ENV["ANSIBLE_COLLECTIONS_PATH"] = os.pathsep.join([ENV["ANSIBLE_COLLECTIONS_PATH"], os.path.join(tmp, "collections")])
 
 
 def run(path):
@@ -82,13 +108,15 @@ def main():
     with bench_lab():
         with tempfile.TemporaryDirectory() as tmp:
             plays = {}
-            for name, text in (("ping", ping_play()), ("librados", ceph_play("librados")),
+            floor_collection(tmp)
+            for name, text in (("ping", ping_play()), ("ping+pong", ping_play("benchfloor.pong.pong")),
+                               ("librados", ceph_play("librados")),
                                ("librados-0", ceph_play("librados", keep=0)), ("cli", ceph_play("cli"))):
                 plays[name] = os.path.join(tmp, name + ".yml")
                 with open(plays[name], "w") as f:
                     f.write(text)
             run(plays["librados"])      # converge once
-            names = ("ping", "librados", "librados-0", "cli")
+            names = ("ping", "ping+pong", "librados", "librados-0", "cli")
             times, outs = dict((n, []) for n in names), {}
             for dummy in range(runs):       # interleaved, so a noisy minute hits every play alike
                 for name in names:

@@ -22,11 +22,10 @@ except ImportError:     # Python 2: ansible-test's compile check only
     find_spec = None
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import (
-    REDACTED, CommandError, CommandRunner, Exists, Invalid, LazyPattern, NotFound, PermissionDenied, Timeout,
-    error_for_errno, quote)
+    REDACTED, CommandError, Exists, Invalid, NotFound, PermissionDenied, Timeout, error_for_errno, quote)
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_session import (
-    SessionClient, SessionLost, SessionUnavailable, connect_rados, decode, encode)
+    HelperFailed, SessionClient, SessionLost, SessionUnavailable, decode, encode)
 
 # Found without loading it: librados is loaded (~16 ms) only by a task that connects itself,
 # and rbd only when a pool is initialised.
@@ -49,9 +48,6 @@ CephPermissionDenied = PermissionDenied
 CephTimeout = Timeout
 CephInvalid = Invalid
 CephExists = Exists
-
-ERRNO_IN_TEXT = LazyPattern(r"\((\d+)\) [A-Z]")
-LOG_LINE = LazyPattern(r"^\d{4}-\d\d-\d\dT\S+ [0-9a-f]+ ")   # Ceph's own log output on stderr
 
 # Arguments whose values never reach a log, a result or an error message.
 SECRET_ARGS = frozenset(["key", "cephx_secret"])
@@ -141,6 +137,7 @@ class LibradosTransport(object):
 
     def _handle(self):
         if self._cluster is None:
+            from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_helper import connect_rados
             rados = _import_rados()
             try:
                 self._cluster = connect_rados(rados, self.connection)
@@ -195,32 +192,45 @@ class LibradosTransport(object):
 
 
 class SessionTransport(LibradosTransport):
-    """librados through the host's helper process when one answers (see ceph_session);
-    otherwise a connection of its own, and a helper is started for the next tasks."""
+    """librados through the host's helper process (see ceph_session). The first task starts
+    one and uses it too; a task connects itself only when no helper can serve it."""
 
     def __init__(self, connection):
         super(SessionTransport, self).__init__(connection)
         self.client = SessionClient(connection, connection.keep_seconds)
         self.session = None     # reused, started or off, once the first command has run
+        self.via_helper = True
 
     def _ask(self, request):
         """The helper's reply, or None when this task connects itself."""
-        if self.session in (None, "reused"):
+        if not self.via_helper:
+            return None
+        try:
             try:
                 reply = self.client.call(request)
-                self.session = "reused"
+                self.session = self.session or "reused"
                 return reply
             except SessionUnavailable:
-                if self.session == "reused":
-                    self.session = "off"     # went stale between two commands of this task
-                else:
-                    self.client.start_helper()
+                if self.session is None:
                     self.session = "started"
-            except SessionLost as e:
-                raise error_for(errno.ETIMEDOUT, self.connection.timed_out(
-                    "the connection helper took %s and gave no answer (%s); its outcome is unknown, "
-                    "run again" % (request.get("command") or request["op"], e)))
+                    if self._start_helper():
+                        return self.client.call(request)
+        except SessionUnavailable:
+            pass    # it went stale, or stopped, before this command was sent
+        except SessionLost as e:
+            raise error_for(errno.ETIMEDOUT, self.connection.timed_out(
+                "the connection helper took %s and gave no answer (%s); its outcome is unknown, "
+                "run again" % (request.get("command") or request["op"], e)))
+        self.via_helper = False
         return None
+
+    def _start_helper(self):
+        try:
+            return self.client.start_helper()
+        except HelperFailed as e:
+            if e.waited:
+                raise error_for(e.errno, self.connection.timed_out(str(e)))
+            raise error_for(e.errno, "cannot connect to %s: %s" % (self.connection.describe(), e))
 
     def _session_command(self, op, command, inbuf):
         text = json.dumps(command)
@@ -247,79 +257,6 @@ class SessionTransport(LibradosTransport):
         return reply["rc"] == 0
 
 
-class CephTools(CommandRunner):
-    """ceph, rados and rbd on the shared runner base; errors are mapped by the transport."""
-    tool = "ceph"
-
-
-class CliTransport(object):
-    name = "cli"
-    session = "off"
-
-    def __init__(self, connection, module):
-        self.connection = connection
-        # The tool's own connect timeout comes first; coreutils timeout bounds a mon op that hangs.
-        self.tools = CephTools(module, timeout=connection.connect_timeout + 5)
-
-    def _exec(self, tool, argv, data=None):
-        return self.tools.run(self.connection.cli_args(tool) + argv, data=data, tool=tool,
-                              binary=True, check=False)
-
-    def mon_command(self, command, inbuf=b""):
-        argv = command_to_argv(command) + ["--format", "json"]
-        if inbuf:
-            argv += ["-i", "-"]
-        rc, out, err = self._exec("ceph", argv, data=inbuf or None)
-        code, message = _cli_errno(rc, err), _last_error_line(err)
-        if code == errno.ETIMEDOUT:
-            message = self.connection.timed_out(message)
-        return code, out, message
-
-    mgr_command = mon_command     # the ceph CLI routes mgr commands itself
-
-    def object_exists(self, pool, name):
-        rc, dummy, err = self._exec("rados", ["--pool", pool, "stat", name])
-        if rc == 0:
-            return True
-        code = _cli_errno(rc, err)
-        if code == errno.ENOENT:
-            return False
-        raise error_for(code, _last_error_line(err))
-
-    def rbd_pool_init(self, pool):
-        rc, dummy, err = self._exec("rbd", ["pool", "init", pool])
-        if rc != 0:
-            raise error_for(_cli_errno(rc, err), _last_error_line(err))
-
-    def close(self):
-        pass
-
-
-def _last_error_line(err):
-    lines = [l for l in (err or "").splitlines() if l.strip() and not LOG_LINE.match(l)]
-    return lines[-1].strip() if lines else ""
-
-
-def _cli_errno(rc, err):
-    """The CLI prints ``Error ENOENT: ...`` and exits with the errno."""
-    if rc == 0:
-        return 0
-    if rc == 124:
-        return errno.ETIMEDOUT
-    for line in (err or "").splitlines():
-        if LOG_LINE.match(line):
-            continue
-        if "timed out" in line:
-            return errno.ETIMEDOUT
-        if line.startswith("Error E"):
-            name = line.split()[1].rstrip(":")
-            return getattr(errno, name, rc)
-        found = ERRNO_IN_TEXT.search(line)      # rados/rbd: "...: (2) No such file or directory"
-        if found:
-            return int(found.group(1))
-    return rc
-
-
 class CephRunner(object):
     """Runs mon commands through one transport and records the ones that write."""
 
@@ -338,6 +275,7 @@ class CephRunner(object):
             if connection.keep_seconds > 0:
                 return cls(SessionTransport(connection))
             return cls(LibradosTransport(connection))
+        from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_cli import CliTransport
         return cls(CliTransport(connection, module))
 
     def mon(self, prefix, inbuf=None, **args):

@@ -1,11 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: cephstack.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A librados connection kept open between tasks, like ssh's ControlPersist.
+"""A librados connection kept open between tasks, like ssh's ControlPersist: the client side.
 
 A module process pays about 16 ms to load librados and 12 ms to connect, on every task. The
 first task on a host forks a helper that connects once and answers mon and mgr commands on a
-Unix socket; the next tasks send their commands there (about 0.2 ms each).
+Unix socket; that task waits until it listens and sends its own commands there too, and the
+next tasks do the same (about 0.2 ms a command).
 
 Safety:
 - the socket lives in a directory of the user's own, mode 0700, which is refused if it is a
@@ -17,7 +18,7 @@ Safety:
 - a command is sent to the helper once: if the helper is gone before the command was sent, the
   module connects directly; if it is lost after, the module fails and never sends a write twice.
 
-Only the standard library is imported here: the helper outlives the module's payload directory.
+The helper itself is in ceph_helper, which only the task that starts one loads.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -25,21 +26,20 @@ __metaclass__ = type
 
 import base64
 import errno
-import fcntl
 import hashlib
 import json
 import os
+import select
 import socket
 import stat
 import struct
 import tempfile
-import threading
 import time
 
 HEADER = struct.Struct("!I")
 PEER = struct.Struct("3i")      # struct ucred: pid, uid, gid
-POLL_SECONDS = 1.0
 MAX_SOCKET_PATH = 107
+READY = b"ready"
 
 
 class SessionUnavailable(Exception):
@@ -48,6 +48,15 @@ class SessionUnavailable(Exception):
 
 class SessionLost(Exception):
     """The helper took the command and gave no answer: its outcome is unknown."""
+
+
+class HelperFailed(Exception):
+    """The helper started by this task could not connect; nothing was sent."""
+
+    def __init__(self, code, message, waited=False):
+        super(HelperFailed, self).__init__(message)
+        self.errno = code
+        self.waited = waited    # no answer within connect_timeout + 5 s, rather than librados' error
 
 
 def session_dir():
@@ -152,164 +161,51 @@ class SessionClient(object):
             pass
 
     def start_helper(self):
-        """Fork a detached helper; returns at once. The helper never returns into the module."""
+        """Fork a detached helper and wait until it listens (its librados import and connect,
+        about 30 ms), so that this task's commands go through it too. True when it listens;
+        False when this task should connect itself (sessions off, no private directory, or
+        another helper starting for the same connection). A helper that cannot connect raises
+        HelperFailed with librados' errno and message, so the cluster is tried once, not twice."""
         if not self.socket_path or self.keep_seconds <= 0:
-            return
+            return False
+        # Loaded before the fork: the helper outlives the payload it comes from.
+        from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_helper import Helper, detach
+        ready_read, ready_write = os.pipe()
         pid = os.fork()
         if pid:
+            os.close(ready_write)
             os.waitpid(pid, 0)
-            return
+            try:
+                return self._wait_ready(ready_read)
+            finally:
+                os.close(ready_read)
         try:
+            os.close(ready_read)
             os.setsid()
             if os.fork() == 0:
-                _detach()
-                Helper(self.connection, self.socket_path, self.lock_path, self.keep_seconds).run()
+                detach(keep_fd=ready_write)
+                Helper(self.connection, self.socket_path, self.lock_path, self.keep_seconds, ready_write).run()
         except BaseException:   # pylint: disable=broad-except
             pass
         finally:
             os._exit(0)     # never run the module's exit path (its payload cleanup) twice
 
-
-def _detach():
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)   # ansible reads the module's stdout until every writer has closed it
-    os.closerange(3, 65536)
-    os.chdir("/")
-    os.umask(0o077)
-
-
-def connect_rados(rados, connection):
-    """A connected librados handle with the connection's timeouts."""
-    timeout = str(connection.connect_timeout)
-    conf = {"client_mount_timeout": timeout, "rados_mon_op_timeout": timeout, "rados_osd_op_timeout": timeout}
-    if connection.keyring:
-        conf["keyring"] = connection.keyring
-    cluster = rados.Rados(clustername=connection.cluster, name=connection.client_name,
-                          conffile=connection.conf or "", conf=conf)
-    cluster.connect(timeout=connection.connect_timeout)
-    return cluster
-
-
-class Helper(object):
-    """The detached process: one librados connection, served until idle or stale."""
-
-    def __init__(self, connection, socket_path, lock_path, keep_seconds):
-        self.connection = connection
-        self.socket_path = socket_path
-        self.lock_path = lock_path
-        self.keep_seconds = keep_seconds
-        self.cluster = None
-        self.watched = {}
-        self.busy = 0
-        self.last_request = time.monotonic()
-        self.stopping = False
-        self.guard = threading.Lock()
-
-    def run(self):
-        lock = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return      # another helper runs, or is starting, for this connection
-        try:
-            self._run_locked()
-        finally:
-            if _signature(self.lock_path) and os.stat(self.lock_path).st_ino == os.fstat(lock).st_ino:
-                os.unlink(self.lock_path)   # before the lock is released with the process
-            os.close(lock)
-
-    def _run_locked(self):
-        import rados    # pylint: disable=import-error
-        self.rados = rados
-        self.cluster = connect_rados(rados, self.connection)
-        try:
-            self.watched = dict((path, _signature(path)) for path in self._files_read())
-            try:
-                os.unlink(self.socket_path)
-            except OSError:
-                pass
-            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            listener.bind(self.socket_path)
-            listener.listen(64)
-            listener.settimeout(POLL_SECONDS)
-            inode = os.stat(self.socket_path).st_ino
-            try:
-                self._serve(listener, inode)
-            finally:
-                if _signature(self.socket_path) and os.stat(self.socket_path).st_ino == inode:
-                    os.unlink(self.socket_path)
-                listener.close()
-        finally:
-            self.cluster.shutdown()
-
-    def _files_read(self):
-        c = self.connection
-        files = [c.conf or "/etc/ceph/%s.conf" % c.cluster]
-        files += [p.strip() for p in (self.cluster.conf_get("keyring") or "").split(",") if p.strip()]
-        return files
-
-    def _serve(self, listener, inode):
-        while not self.stopping:
-            try:
-                conn, dummy = listener.accept()
-            except socket.timeout:
-                st = _signature(self.socket_path)
-                with self.guard:
-                    idle = self.busy == 0 and time.monotonic() - self.last_request > self.keep_seconds
-                if idle or not st or st[0] != inode:
-                    return
-                continue
-            with self.guard:
-                self.busy += 1
-            worker = threading.Thread(target=self._handle, args=(conn,))
-            worker.daemon = True
-            worker.start()
-        while True:     # stale: let running commands answer before the connection closes
-            with self.guard:
-                if self.busy == 0:
-                    return
-            time.sleep(0.01)
-
-    def _handle(self, conn):
-        try:
-            conn.settimeout(self.connection.connect_timeout + 5)
-            if _peer_uid(conn) != os.getuid():
-                return
-            request = _recv(conn)
-            if self.stopping or any(_signature(p) != s for p, s in self.watched.items()):
-                self.stopping = True
-                _send(conn, {"stale": True})
-                return
-            _send(conn, self._run(request))
-        except Exception:   # pylint: disable=broad-except
-            pass
-        finally:
-            conn.close()
-            with self.guard:
-                self.busy -= 1
-                self.last_request = time.monotonic()
-
-    def _run(self, request):
-        timeout = self.connection.connect_timeout
-        try:
-            if request["op"] == "stat":
-                with self.cluster.open_ioctx(request["pool"]) as ioctx:
-                    try:
-                        ioctx.stat(request["name"])
-                        return {"rc": 0, "out": "", "outs": ""}
-                    except self.rados.ObjectNotFound:
-                        return {"rc": errno.ENOENT, "out": "", "outs": ""}
-            send = self.cluster.mgr_command if request["op"] == "mgr" else self.cluster.mon_command
-            rc, out, outs = send(request["command"], decode(request["inbuf"]), timeout=timeout)
-            return {"rc": -rc if rc < 0 else rc, "out": encode(out), "outs": outs}
-        except self.rados.Error as e:
-            return {"rc": getattr(e, "errno", None) or errno.EIO, "out": "", "outs": str(e), "raised": True}
-
-
-def _signature(path):
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
+    def _wait_ready(self, fd):
+        """The helper writes READY once it listens, or a JSON error if it cannot connect; it
+        closes the pipe without a word when it does not run (another helper holds the lock)."""
+        deadline = time.monotonic() + self.connection.connect_timeout + 5
+        data = b""
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise HelperFailed(errno.ETIMEDOUT, "the connection helper did not connect", waited=True)
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                break
+            data += chunk
+        if data == READY:
+            return True
+        if data:
+            failure = json.loads(data.decode("utf-8"))
+            raise HelperFailed(failure["errno"], failure["message"])
+        return False

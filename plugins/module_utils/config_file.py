@@ -232,6 +232,10 @@ class ManagedFile(object):
         self.uid = self._resolve(self.file_args.get("owner"), pwd.getpwnam, "owner", "user")
         self.gid = self._resolve(self.file_args.get("group"), grp.getgrnam, "group", "group")
 
+    def state(self):
+        """The file as it is now (see file_state)."""
+        return file_state(self.path)
+
     def _resolve(self, name, lookup, option, what):
         if name is None:
             return None

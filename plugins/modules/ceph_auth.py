@@ -149,7 +149,6 @@ from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import (
     check_cephx_key, check_entity, keyring_text, normalize_caps, redact_keyring)
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephInvalid
-from ansible_collections.cephstack.cloud.plugins.module_utils.config_file import ManagedFile, file_state
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import on_field, predict
 
 NEW_KEY = "<redacted: new key>"
@@ -191,6 +190,7 @@ class CephAuth(CephResourceModule):
         self.keyfile = None
         kr = p["keyring"]
         if kr:
+            from ansible_collections.cephstack.cloud.plugins.module_utils.config_file import ManagedFile
             try:
                 self.keyfile = ManagedFile(self.module, kr["path"], dict(owner=kr["owner"], group=kr["group"],
                                                                          mode=kr["mode"]),
@@ -204,7 +204,7 @@ class CephAuth(CephResourceModule):
     # --- read ---------------------------------------------------------------
     def read(self):
         found = self.runner.get("auth get", entity=self.params["name"])
-        self.keyring_before = file_state(self.keyfile.path) if self.keyfile else None
+        self.keyring_before = self.keyfile.state() if self.keyfile else None
         if not found:
             return None
         raw = found[0]

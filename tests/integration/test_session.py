@@ -63,12 +63,8 @@ def test_the_second_task_reuses_the_first_tasks_connection(keyring):
     before = set(helpers())
     first = info(keyring)
     assert first["connection"] == "started"
+    # The first task waited until its helper listened, and sent its own commands there.
     new = [p for p in helpers() if p not in before]
-    for dummy in range(50):     # the helper connects in the background
-        new = [p for p in helpers() if p not in before]
-        if new:
-            break
-        time.sleep(0.1)
     assert len(new) == 1, new
     second = info(keyring)
     assert second["connection"] == "reused"
@@ -89,6 +85,24 @@ def test_the_second_task_reuses_the_first_tasks_connection(keyring):
     third = info(keyring)
     assert third["connection"] == "started" and third["fsid"] == first["fsid"]
     assert gone(pid, within=3), "the stale helper %d still runs" % pid
+
+
+def test_a_helper_that_cannot_connect_fails_the_task_once_with_librados_message(tmp_path):
+    """The first task's helper reports its connect error, so the task does not try the cluster a
+    second time itself: one connect_timeout, not two, and no helper is left behind."""
+    dead = str(tmp_path / "dead.conf")
+    with open(dead, "w") as f:      # a monitor nobody listens on
+        f.write("[global]\nmon host = 127.0.0.1:1\nkeyring = %s/ceph.client.admin.keyring\n" % LAB)
+    before = helpers()
+    elapsed = {}
+    for keep in (0, 30):    # 0: the task connects itself, the reference
+        started = time.monotonic()
+        res = run_module("ceph_cluster_info", dict(conf=dead, connect_timeout=3, keep_connection_seconds=keep),
+                         expect_failure=True)
+        elapsed[keep] = time.monotonic() - started
+        assert "cannot connect to Ceph cluster 'ceph' as client.admin (conf %s): [errno 110]" % dead in res["msg"]
+    assert elapsed[30] < elapsed[0] + 1.5, elapsed
+    assert helpers() == before
 
 
 def test_an_idle_helper_ends_and_0_starts_none(keyring):

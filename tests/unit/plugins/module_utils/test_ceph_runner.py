@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from ansible_collections.cephstack.cloud.plugins.module_utils import ceph_runner as r
+from ansible_collections.cephstack.cloud.plugins.module_utils import ceph_cli, ceph_runner as r
 from tests.unit.helpers import RecordedTransport, fixture
 
 
@@ -36,7 +36,7 @@ def test_describe_redacts_secret_args():
 ])
 def test_cli_errno_from_recorded_stderr(case, code):
     recorded = fixture("cli_errors.json")[case]
-    assert r._cli_errno(recorded["rc"], recorded["stderr"]) == code
+    assert ceph_cli._cli_errno(recorded["rc"], recorded["stderr"]) == code
 
 
 @pytest.mark.parametrize("code, exc", [
@@ -72,7 +72,7 @@ class FakeModule(object):
 
 def cli(run):
     conn = r.Connection(conf="/etc/ceph/x.conf", keyring="/k", connect_timeout=7)
-    return r.CliTransport(conn, FakeModule(run))
+    return ceph_cli.CliTransport(conn, FakeModule(run))
 
 
 def test_cli_transport_builds_argv_with_timeout_and_json():

@@ -106,3 +106,46 @@ def test_a_temp_directory_too_long_for_a_socket_turns_the_session_off(monkeypatc
     assert client.socket_path is None
     with pytest.raises(SessionUnavailable):
         client.call({"op": "mon", "command": "{}", "inbuf": ""})
+
+
+def ready_pipe(written, close=True):
+    read_end, write_end = os.pipe()
+    if written:
+        os.write(write_end, written)
+    if close:
+        os.close(write_end)
+    return read_end
+
+
+@pytest.mark.parametrize("written, outcome", [
+    (ceph_session.READY, True),     # it listens: this task sends its commands there too
+    (b"", False),                   # it did not run (another helper holds the lock): connect itself
+])
+def test_the_first_task_learns_whether_its_helper_listens(tmp, written, outcome):
+    client = SessionClient(Connection(conf="/etc/ceph/ceph.conf"), keep_seconds=30)
+    fd = ready_pipe(written)
+    try:
+        assert client._wait_ready(fd) is outcome
+    finally:
+        os.close(fd)
+
+
+def test_a_helper_that_cannot_connect_passes_on_librados_error(tmp):
+    client = SessionClient(Connection(conf="/etc/ceph/ceph.conf"), keep_seconds=30)
+    fd = ready_pipe(b'{"errno": 110, "message": "[errno 110] RADOS timed out (error connecting to the cluster)"}')
+    try:
+        with pytest.raises(ceph_session.HelperFailed) as e:
+            client._wait_ready(fd)
+    finally:
+        os.close(fd)
+    assert e.value.errno == 110 and "RADOS timed out" in str(e.value) and not e.value.waited
+
+
+def test_a_helper_that_never_answers_fails_after_connect_timeout(tmp, monkeypatch):
+    client = SessionClient(Connection(conf="/etc/ceph/ceph.conf", connect_timeout=1), keep_seconds=30)
+    monkeypatch.setattr(ceph_session.time, "monotonic", iter([0.0, 7.0]).__next__)
+    fd = ready_pipe(b"", close=False)
+    with pytest.raises(ceph_session.HelperFailed) as e:
+        client._wait_ready(fd)
+    os.close(fd)
+    assert e.value.waited and e.value.errno == 110
