@@ -109,6 +109,9 @@ class Connection(object):
     def describe(self):
         return "Ceph cluster %r as %s (conf %s)" % (self.cluster, self.client_name, self.conf or "default")
 
+    def cannot_connect(self, error):
+        return "cannot connect to %s: %s" % (self.describe(), error)
+
     def timed_out(self, message):
         return "cannot connect to %s within %s s: %s" % (
             self.describe(), self.connect_timeout, message or "timed out")
@@ -142,8 +145,7 @@ class LibradosTransport(object):
             try:
                 self._cluster = connect_rados(rados, self.connection)
             except rados.Error as e:
-                raise error_for(getattr(e, "errno", None) or errno.EIO,
-                                "cannot connect to %s: %s" % (self.connection.describe(), e))
+                raise error_for(getattr(e, "errno", None) or errno.EIO, self.connection.cannot_connect(e))
         return self._cluster
 
     def _result(self, rc, out, outs):
@@ -230,7 +232,7 @@ class SessionTransport(LibradosTransport):
         except HelperFailed as e:
             if e.waited:
                 raise error_for(e.errno, self.connection.timed_out(str(e)))
-            raise error_for(e.errno, "cannot connect to %s: %s" % (self.connection.describe(), e))
+            raise error_for(e.errno, self.connection.cannot_connect(e))
 
     def _session_command(self, op, command, inbuf):
         text = json.dumps(command)
@@ -239,7 +241,7 @@ class SessionTransport(LibradosTransport):
             send = self._handle().mgr_command if op == "mgr" else self._handle().mon_command
             return self._result(*send(text, inbuf or b"", timeout=self.connection.connect_timeout))
         if reply.get("raised"):
-            raise error_for(reply["rc"], "cannot connect to %s: %s" % (self.connection.describe(), reply["outs"]))
+            raise error_for(reply["rc"], self.connection.cannot_connect(reply["outs"]))
         return self._result(reply["rc"], decode(reply["out"]), reply["outs"])
 
     def mon_command(self, command, inbuf=b""):

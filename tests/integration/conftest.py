@@ -88,6 +88,12 @@ def site(libvirt_uri, ganeti_lab):
     return res
 
 
+def write_dead_cluster_conf(path):
+    """A ceph.conf whose monitor nobody listens on: an unreachable cluster."""
+    with open(path, "w") as f:
+        f.write("[global]\nmon host = 127.0.0.1:1\nkeyring = %s/ceph.client.admin.keyring\n" % LAB)
+
+
 def run_module(module, args, check=False, interpreter="/usr/bin/python3", expect_failure=False):
     """One module run in a one-task play; returns its registered result, diff included."""
     with tempfile.TemporaryDirectory() as tmp:

@@ -13,7 +13,7 @@ import tempfile
 
 import pytest
 
-from tests.integration.conftest import ENV, LAB, SITE_ARGS, TOP, playbook
+from tests.integration.conftest import ENV, LAB, SITE_ARGS, TOP, playbook, write_dead_cluster_conf
 
 MISSING_DIR = "/nonexistent-cephstack-dir"
 SECRET = "457eb676-33da-42ec-9a8c-9293d545c337"
@@ -142,8 +142,7 @@ def read_only_dir(path):
 
 @pytest.fixture(scope="module")
 def results(site):
-    with open(DEAD_CONF, "w") as f:      # a cluster whose monitor nobody listens on
-        f.write("[global]\nmon host = 127.0.0.1:1\nkeyring = %s/ceph.client.admin.keyring\n" % LAB)
+    write_dead_cluster_conf(DEAD_CONF)
     with tempfile.TemporaryDirectory() as tmp, read_only_dir(os.path.join(LAB, "readonly")):
         out_file = os.path.join(tmp, "results.json")
         with open(os.path.join(tmp, "play.yml"), "w") as f:

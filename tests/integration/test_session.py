@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.integration.conftest import LAB, all_keys, run_module
+from tests.integration.conftest import LAB, all_keys, run_module, write_dead_cluster_conf
 
 CONF = os.path.join(LAB, "ceph.conf")
 SESSIONS = os.path.join(tempfile.gettempdir(), "cephstack-sessions-%d" % os.getuid())
@@ -91,8 +91,7 @@ def test_a_helper_that_cannot_connect_fails_the_task_once_with_librados_message(
     """The first task's helper reports its connect error, so the task does not try the cluster a
     second time itself: one connect_timeout, not two, and no helper is left behind."""
     dead = str(tmp_path / "dead.conf")
-    with open(dead, "w") as f:      # a monitor nobody listens on
-        f.write("[global]\nmon host = 127.0.0.1:1\nkeyring = %s/ceph.client.admin.keyring\n" % LAB)
+    write_dead_cluster_conf(dead)
     before = helpers()
     elapsed = {}
     for keep in (0, 30):    # 0: the task connects itself, the reference

@@ -108,12 +108,12 @@ def test_a_temp_directory_too_long_for_a_socket_turns_the_session_off(monkeypatc
         client.call({"op": "mon", "command": "{}", "inbuf": ""})
 
 
-def ready_pipe(written, close=True):
+def ready_pipe(written):
+    """The read end of a pipe holding ``written``, closed as a helper closes it."""
     read_end, write_end = os.pipe()
     if written:
         os.write(write_end, written)
-    if close:
-        os.close(write_end)
+    os.close(write_end)
     return read_end
 
 
@@ -144,8 +144,11 @@ def test_a_helper_that_cannot_connect_passes_on_librados_error(tmp):
 def test_a_helper_that_never_answers_fails_after_connect_timeout(tmp, monkeypatch):
     client = SessionClient(Connection(conf="/etc/ceph/ceph.conf", connect_timeout=1), keep_seconds=30)
     monkeypatch.setattr(ceph_session.time, "monotonic", iter([0.0, 7.0]).__next__)
-    fd = ready_pipe(b"", close=False)
-    with pytest.raises(ceph_session.HelperFailed) as e:
-        client._wait_ready(fd)
-    os.close(fd)
+    read_end, write_end = os.pipe()     # a helper that holds the pipe open and says nothing
+    try:
+        with pytest.raises(ceph_session.HelperFailed) as e:
+            client._wait_ready(read_end)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
     assert e.value.waited and e.value.errno == 110
