@@ -153,7 +153,7 @@ def service_configs(site, rabbitmq, libvirt_uri):
             "DEFAULT": {"state_path": state, "host": host, "transport_url": rabbitmq, "auth_strategy": "noauth",
                         "osapi_volume_listen": "127.0.0.1", "osapi_volume_listen_port": svc.CINDER_PORT,
                         "osapi_volume_workers": 1, "glance_api_servers": glance_url,
-                        "graceful_shutdown_timeout": 5},
+                        "graceful_shutdown_timeout": 5, "backup_driver_stats_polling_interval": 10},
             "database": {"connection": "sqlite:///%s/cinder.sqlite" % state},
             "oslo_concurrency": {"lock_path": state},
         })

@@ -117,8 +117,9 @@ def cinder_services(configs):
     backup = ["unshare", "-m", "--propagation", "private", "sh", "-c",
               'mount --bind "$0" /etc/ceph && exec cinder-backup --config-file "$1"', backup_etc, configs["backup"]]
     with contextlib.ExitStack() as stack:
-        for name in ("volume", "scheduler"):
-            stack.enter_context(running(["cinder-" + name, "--config-file", configs["cinder"]], log % name,
+        # --debug: the scheduler then logs each backup service report it receives (see below).
+        for name, extra in (("volume", []), ("scheduler", ["--debug"])):
+            stack.enter_context(running(["cinder-" + name, "--config-file", configs["cinder"]] + extra, log % name,
                                         lambda: True))
         stack.enter_context(running(backup, log % "backup", lambda: True))
         stack.enter_context(running(["cinder-api", "--config-file", configs["cinder"]], log % "api",
@@ -138,6 +139,14 @@ def cinder_services(configs):
             return [p for p in pools if p["name"].startswith("lab-cinder@")
                     and isinstance(p.get("capabilities", {}).get("free_capacity_gb"), (int, float))]
         wait_for(scheduler_knows_the_rbd_pool, timeout=120, what="the scheduler's report of lab-cinder's RBD pool")
+
+        def scheduler_knows_the_backup_service():
+            # The same for backups: the scheduler places a backup only on a backup service whose
+            # report it has received ("Service not found for creating backup" before that). The
+            # report is sent at start, which a scheduler not yet listening misses, and then every
+            # backup_driver_stats_polling_interval.
+            return "Received backup service update from lab-backup" in log_tail("scheduler", lines=100000)
+        wait_for(scheduler_knows_the_backup_service, timeout=120, what="the scheduler's report of lab-backup")
         yield CINDER
 
 
