@@ -2,13 +2,11 @@
 # Copyright: cephstack.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private runner for virsh secret commands. virsh has no JSON, so XML and its tables are
-parsed here, never in a module. Secret values only ever travel through 0600 files."""
+parsed here, never in a module. Secret values only ever travel on virsh's stdin."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import os
-import tempfile
 from xml.etree import ElementTree
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import (
@@ -88,14 +86,10 @@ class VirshRunner(CommandRunner):
             return "cannot reach libvirtd at uri=%s: %s" % (self.uri, text)
         return "virsh %s: %s" % (args[0], text)
 
-    def _run(self, args, write=False):
-        return self.run(["-q", "-c", self.uri] + args, write=write)[1]
-
-    def _with_file(self, content):
-        fd, path = tempfile.mkstemp(prefix=".cephstack-secret.")   # 0600
-        with os.fdopen(fd, "w") as f:
-            f.write(content)
-        return path
+    def _run(self, args, write=False, stdin=None):
+        # stdin, read by virsh as --file /dev/stdin: no file holds the value, even if the run is killed.
+        data = None if stdin is None else stdin.encode("utf-8")
+        return self.run(["-q", "-c", self.uri] + args, write=write, data=data, binary=data is not None)[1]
 
     # --- reads --------------------------------------------------------------
     def list_secrets(self):
@@ -120,18 +114,10 @@ class VirshRunner(CommandRunner):
 
     # --- writes -------------------------------------------------------------
     def define(self, xml):
-        path = self._with_file(xml)
-        try:
-            self._run(["secret-define", "--file", path], write=True)
-        finally:
-            os.unlink(path)
+        self._run(["secret-define", "--file", "/dev/stdin"], write=True, stdin=xml)
 
     def set_value(self, uuid, value_b64):
-        path = self._with_file(value_b64)
-        try:
-            self._run(["secret-set-value", "--secret", uuid, "--file", path], write=True)
-        finally:
-            os.unlink(path)
+        self._run(["secret-set-value", "--secret", uuid, "--file", "/dev/stdin"], write=True, stdin=value_b64)
 
     def undefine(self, uuid):
         self._run(["secret-undefine", uuid], write=True)

@@ -12,8 +12,8 @@ short_description: Manage libvirt secrets, such as the cephx key qemu uses for R
 version_added: 0.1.0
 description:
   - Defines, updates and removes a libvirt secret with C(virsh), and sets its value.
-  - The value never goes on argv; it is passed with C(secret-set-value --file) through a 0600
-    temporary file that is removed at once.
+  - The value never goes on argv or into a file; C(virsh secret-set-value --file /dev/stdin) reads it
+    from a pipe, so a run killed at any point leaves no copy of it behind.
   - The current value is read and compared, so a run that changes nothing reports no change,
     and a different value (a rotated key) is set again.
 author:
@@ -219,8 +219,8 @@ class LibvirtSecret(ResourceModule):
                       description=p["description"], private=p["private"], ephemeral=p["ephemeral"])
         xml = secret_xml(**wanted)
         new_secret = dict(wanted, value=None, has_value=False)
-        define = Change("virsh secret-define --file <secret xml>", lambda: self.runner.define(xml), new_secret)
-        set_value = Change("virsh secret-set-value --secret %s --file <0600 file>" % uuid,
+        define = Change("virsh secret-define --file /dev/stdin", lambda: self.runner.define(xml), new_secret)
+        set_value = Change("virsh secret-set-value --secret %s --file /dev/stdin" % uuid,
                            lambda: self.runner.set_value(uuid, p["value"]),
                            dict(value=UNREADABLE if p["private"] else p["value"], has_value=True))
         if before is None:

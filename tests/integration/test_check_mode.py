@@ -148,7 +148,7 @@ def test_ini_options(workdir, libvirt_uri):
 def test_libvirt_secret(workdir, libvirt_uri):
     args = dict(uuid=SECRET_UUID, usage_name="client.cm secret", value=KEY_A, uri=libvirt_uri)
     r = check_then_apply("libvirt_secret", args, "secret", workdir, libvirt_uri)
-    assert r["commands"][0] == "virsh secret-define --file <secret xml>"
+    assert r["commands"][0] == "virsh secret-define --file /dev/stdin"
     r = check_then_apply("libvirt_secret", dict(args, value=KEY_B, description="rotated"), "secret", workdir,
                          libvirt_uri)
     assert len(r["commands"]) == 2

@@ -16,7 +16,6 @@ import re
 import signal
 import stat
 import subprocess
-import tempfile
 import threading
 import time
 
@@ -81,16 +80,13 @@ def secrets_run(libvirt_uri, ganeti_lab):
 
 
 def give_back_the_test_labs_secret(libvirt_uri):
-    key = json.loads(sh("ceph", "--conf", os.path.join(LAB, "ceph.conf"), "auth", "get-key", "client.cinder",
-                        "--format", "json").stdout)["key"]
-    fd, path = tempfile.mkstemp()          # 0600: the value never goes on argv
-    with os.fdopen(fd, "w") as f:
-        f.write(key)
-    try:
-        res = sh("virsh", "-c", libvirt_uri, "secret-set-value", "--secret", SECRET_UUID, "--file", path)
-        assert res.returncode == 0, res.stderr
-    finally:
-        os.unlink(path)
+    got = sh("ceph", "--conf", os.path.join(LAB, "ceph.conf"), "auth", "get-key", "client.cinder", "--format", "json")
+    if got.returncode != 0:
+        return      # site.yml has not run on the test lab yet (these tests alone): nothing to give back
+    key = json.loads(got.stdout)["key"]
+    # On stdin, as the module passes it: never on argv, never in a file.
+    res = sh("virsh", "-c", libvirt_uri, "secret-set-value", "--secret", SECRET_UUID, "--file", "/dev/stdin", input=key)
+    assert res.returncode == 0, res.stderr
 
 
 def site_args(lab, ganeti_lab, secret_uuid):

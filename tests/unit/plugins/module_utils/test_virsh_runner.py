@@ -44,6 +44,7 @@ class FakeModule(object):
 
     def run_command(self, argv, **kwargs):
         self.calls.append(argv)
+        self.kwargs = kwargs
         for key, answer in self.answers.items():
             if key in argv:
                 if callable(answer):
@@ -52,13 +53,11 @@ class FakeModule(object):
         return 0, "", ""
 
 
-def test_set_value_uses_a_0600_file_never_argv():
+def test_set_value_goes_on_stdin_never_argv_nor_a_file():
     seen = {}
 
     def capture(argv):
-        path = argv[argv.index("--file") + 1]
-        seen["mode"] = os.stat(path).st_mode & 0o777
-        seen["content"] = open(path).read()
+        seen["kwargs"] = module.kwargs
         return 0, "", ""
 
     module = FakeModule({"secret-set-value": capture})
@@ -66,9 +65,10 @@ def test_set_value_uses_a_0600_file_never_argv():
     key = "AQAeoAFrtG3cFRAA0+fnE1OFO/TA3lPa7zBxEg=="
     runner.set_value("457eb676-33da-42ec-9a8c-9293d545c337", key)
     argv = module.calls[0]
+    assert argv[argv.index("--file") + 1] == "/dev/stdin"
     assert key not in " ".join(argv)
-    assert seen == {"mode": 0o600, "content": key}
-    assert not os.path.exists(argv[argv.index("--file") + 1])
+    # binary: run_command adds no newline to what virsh decodes
+    assert seen["kwargs"]["data"] == key.encode() and seen["kwargs"]["binary_data"] is True
     assert key not in " ".join(runner.commands)
 
 
