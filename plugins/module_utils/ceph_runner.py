@@ -200,7 +200,8 @@ class SessionTransport(LibradosTransport):
     def __init__(self, connection):
         super(SessionTransport, self).__init__(connection)
         self.client = SessionClient(connection, connection.keep_seconds)
-        self.session = None     # reused, started or off, once the first command has run
+        # reused or started while the helper serves this task; off once the task connects itself
+        self.session = None
         self.via_helper = True
 
     def _ask(self, request):
@@ -213,10 +214,10 @@ class SessionTransport(LibradosTransport):
                 self.session = self.session or "reused"
                 return reply
             except SessionUnavailable:
-                if self.session is None:
+                # Only the task's first command starts a helper; the lock may be another's.
+                if self.session is None and self._start_helper():
                     self.session = "started"
-                    if self._start_helper():
-                        return self.client.call(request)
+                    return self.client.call(request)
         except SessionUnavailable:
             pass    # it went stale, or stopped, before this command was sent
         except SessionLost as e:
@@ -224,6 +225,7 @@ class SessionTransport(LibradosTransport):
                 "the connection helper took %s and gave no answer (%s); its outcome is unknown, "
                 "run again" % (request.get("command") or request["op"], e)))
         self.via_helper = False
+        self.session = "off"
         return None
 
     def _start_helper(self):

@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from ansible_collections.cephstack.cloud.plugins.module_utils import ceph_session
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import Connection
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import Connection, SessionTransport
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_session import (
     SessionClient, SessionLost, SessionUnavailable, session_dir, session_name)
 
@@ -152,3 +152,35 @@ def test_a_helper_that_never_answers_fails_after_connect_timeout(tmp, monkeypatc
         os.close(read_end)
         os.close(write_end)
     assert e.value.waited and e.value.errno == 110
+
+
+class ScriptedClient(object):
+    """Stands in for SessionClient: each call() takes the next outcome, a reply or an exception."""
+
+    def __init__(self, outcomes, starts):
+        self.outcomes = list(outcomes)
+        self.starts = starts
+
+    def call(self, request):
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def start_helper(self):
+        return self.starts
+
+
+@pytest.mark.parametrize("outcomes, starts, served, reported", [
+    ([{"rc": 0}, {"rc": 0}], False, [True, True], "reused"),
+    ([SessionUnavailable("none"), {"rc": 0}, {"rc": 0}], True, [True, True], "started"),
+    # another helper holds the lock: this task connects itself
+    ([SessionUnavailable("none")], False, [False, False], "off"),
+    # the helper went stale between the task's two commands
+    ([{"rc": 0}, SessionUnavailable("stale")], False, [True, False], "off"),
+])
+def test_the_connection_reported_is_the_one_that_served_the_task(outcomes, starts, served, reported):
+    transport = SessionTransport(Connection(conf="/etc/ceph/ceph.conf"))
+    transport.client = ScriptedClient(outcomes, starts)
+    got = [transport._ask({"op": "mon", "command": "{}"}) is not None for dummy in served]
+    assert got == served and transport.session == reported
