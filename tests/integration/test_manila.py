@@ -244,6 +244,19 @@ def test_e_generated_ganesha_conf_passes_ganeshas_own_parser(site, tmp_path):
         assert errors and words in errors[0], (planted, errors)
 
 
+def test_ganesha_packages_alone_are_predicted_in_check_mode_without_apt(site):
+    """ceph.conf managed elsewhere: the role finds missing Ganesha packages with dpkg-query, so check
+    mode predicts the install without the apt module (which wants python3-apt for check mode, and
+    would fail on a package it cannot find)."""
+    extra = {"nfs_ganesha_cephfs_manage_ceph_client": False,
+             "__nfs_ganesha_cephfs_packages": ["nfs-ganesha", "cephstack-test-absent-package"]}
+    res = playbook(*SITE_ARGS, "--limit", "lab-nfs", "--check", "-e", json.dumps(extra))
+    text = " ".join(res.stdout.split())
+    assert res.returncode == 0, res.stdout[-3000:]
+    assert "lab-nfs would install cephstack-test-absent-package" in text, res.stdout[-3000:]
+    assert "would install nfs-ganesha" not in text
+
+
 @pytest.mark.parametrize("extra, message", [
     ({"manila_cephfs_filesystem": "nofs", "manila_cephfs_create_filesystem": False},
      "file system 'nofs' does not exist (the cluster has: cephfs)"),
