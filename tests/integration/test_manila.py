@@ -118,6 +118,13 @@ def manila_api(site, rabbitmq, mariadb):
             up = {s["binary"] for s in body.get("services", []) if s["state"] == "up"} if status == 200 else set()
             return up >= {"manila-scheduler", "manila-share"}
         wait_for(all_up, timeout=90, what="manila services up")
+
+        # "up" is not enough: the scheduler places a share only on a pool it has heard the share
+        # service report (at start, which it may miss, then every periodic_interval).
+        def pool_known():
+            status, body = manila("GET", "/scheduler-stats/pools")
+            return status == 200 and "lab-manila@cephfs#cephfs" in [p["name"] for p in body.get("pools", [])]
+        wait_for(pool_known, timeout=90, what="the scheduler's report of lab-manila's cephfs pool")
         yield MANILA
 
 

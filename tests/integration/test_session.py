@@ -80,10 +80,11 @@ def test_the_second_task_reuses_the_first_tasks_connection(keyring):
     # Its stdio is /dev/null, so ansible never waits on it.
     assert all(os.readlink("/proc/%d/fd/%d" % (pid, fd)) == "/dev/null" for fd in (0, 1, 2))
 
-    # A changed keyring retires it before it runs anything: the next task connects itself.
+    # A changed keyring retires it before it runs anything. The next task starts a fresh helper, or,
+    # while the retiring one still holds the lock, connects itself.
     os.utime(keyring, (time.time() + 5, time.time() + 5))
     third = info(keyring)
-    assert third["connection"] == "started" and third["fsid"] == first["fsid"]
+    assert third["connection"] in ("started", "off") and third["fsid"] == first["fsid"]
     assert gone(pid, within=3), "the stale helper %d still runs" % pid
 
 
