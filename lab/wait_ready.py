@@ -1,5 +1,5 @@
-"""Wait until the lab cluster can serve clients: OSD up+in, mgr available,
-volumes module answering, an MDS standby (or every rank up:active), a probe pool accepting a write, and every PG active.
+"""Wait until the lab cluster can serve clients: OSD up+in, mgr available (and, from Quincy on,
+its .mgr pool made), volumes module answering, an MDS standby (or every rank up:active), a probe pool accepting a write, and every PG active.
 
 Runs under /usr/bin/python3 (python3-rados). One connection polls everything.
 """
@@ -20,7 +20,9 @@ def mon(cluster, prefix, **args):
 
 def main(conf, keyring, deadline_s):
     deadline = time.monotonic() + float(deadline_s)
-    cluster = rados.Rados(conffile=conf, conf={"keyring": keyring})
+    # Every op is bounded, so a wedged OSD fails the wait at its deadline instead of hanging it.
+    cluster = rados.Rados(conffile=conf, conf={"keyring": keyring, "rados_osd_op_timeout": "5",
+                                               "rados_mon_op_timeout": "5"})
     while True:
         try:
             cluster.connect(timeout=2)
@@ -31,6 +33,10 @@ def main(conf, keyring, deadline_s):
             time.sleep(0.1)
     waiting = "osd"
     probe_written = False
+    # From Quincy (17) on, the mgr makes its .mgr pool soon after it starts: a pool that would
+    # otherwise appear in the middle of the first test.
+    _, dump, _ = mon(cluster, "mon dump")
+    makes_mgr_pool = (dump or {}).get("min_mon_release", 0) >= 17
     while time.monotonic() < deadline:
         _, st, _ = mon(cluster, "status")
         osdmap = st["osdmap"].get("osdmap", st["osdmap"])
@@ -38,6 +44,8 @@ def main(conf, keyring, deadline_s):
             waiting = "osd up+in"
         elif not st["mgrmap"]["available"]:
             waiting = "mgr available"
+        elif makes_mgr_pool and ".mgr" not in (mon(cluster, "osd pool ls")[1] or []):
+            waiting = "mgr pool .mgr"
         elif st["fsmap"].get("up:standby", 0) < 1 and not st["fsmap"].get("by_rank"):
             waiting = "mds standby"
         elif any(r.get("status") != "up:active" for r in st["fsmap"].get("by_rank", [])):

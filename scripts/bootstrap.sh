@@ -20,8 +20,9 @@ apt_packages=(
   ganeti openssh-server python3-yaml
   # Manila's CephFS driver, ceph-fuse mounts and a podman container on them (issue 7)
   python3-manila ceph-fuse podman runc busybox-static uidmap slirp4netns fuse-overlayfs
-  # molecule's instances (issue 10): images from debootstrap, catatonit for podman --init
-  debootstrap catatonit
+  # molecule's instances and the Reef and Tentacle labs: images from debootstrap, catatonit for
+  # podman --init; cephadm for its shell transport
+  debootstrap catatonit cephadm
   # the Manila services (MariaDB: sqlite fails a migration) and NFS through Ganesha
   manila-api manila-scheduler manila-share mariadb-server python3-pymysql
   nfs-ganesha nfs-ganesha-ceph libnfs-utils dbus

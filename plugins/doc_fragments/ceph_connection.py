@@ -54,12 +54,23 @@ options:
       - How to talk to the monitors.
       - V(auto) uses librados (python3-rados) when it imports under the module's interpreter,
         and the C(ceph) CLI otherwise. A librados call costs about 1 ms, a CLI call about 0.3 s.
+      - V(cephadm) runs the C(ceph), C(rados) and C(rbd) commands in C(cephadm shell), for hosts of
+        a cephadm-managed cluster that have no Ceph client packages (version 0.2.0). O(conf) and
+        O(client_keyring) are the host's files that C(cephadm shell) mounts (a minimal conf from
+        C(ceph config generate-minimal-conf), without a C(keyring) line). A call costs about 2 s.
     type: str
-    choices: [auto, librados, cli]
+    choices: [auto, librados, cli, cephadm]
     default: auto
+  cephadm_image:
+    description:
+      - With O(transport=cephadm), the Ceph container image C(cephadm shell) runs (C(cephadm --image)).
+        Defaults to cephadm's own choice, the cluster's image where it can find it.
+    type: str
+    version_added: 0.2.0
 requirements:
   - C(python3-rados) and C(python3-rbd) under the module's interpreter for the fast transport,
-    or the C(ceph), C(rados) and C(rbd) commands (package C(ceph-common)).
+    or the C(ceph), C(rados) and C(rbd) commands (package C(ceph-common)), or C(cephadm) and a
+    container engine for O(transport=cephadm).
 notes:
   - Supports check mode, which predicts the exact change, and diff mode, with secrets redacted.
 '''

@@ -11,6 +11,7 @@ import errno
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import CommandRunner, LazyPattern
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import command_to_argv, error_for
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_helper import librados_cause
 
 ERRNO_IN_TEXT = LazyPattern(r"\((\d+)\) [A-Z]")
 LOG_LINE = LazyPattern(r"^\d{4}-\d\d-\d\dT\S+ [0-9a-f]+ ")   # Ceph's own log output on stderr
@@ -42,6 +43,9 @@ class CliTransport(object):
         code, message = _cli_errno(rc, err), _last_error_line(err)
         if code == errno.ETIMEDOUT:
             message = self.connection.timed_out(message)
+        elif code and "error connecting to the cluster" in message:
+            cause = librados_cause("\n".join(l for l in err.splitlines() if LOG_LINE.match(l)))
+            message = self.connection.cannot_connect(message + ("; librados said: " + cause if cause else ""))
         return code, out, message
 
     mgr_command = mon_command     # the ceph CLI routes mgr commands itself
@@ -62,6 +66,21 @@ class CliTransport(object):
 
     def close(self):
         pass
+
+
+class CephadmTransport(CliTransport):
+    """The same argv, run in ``cephadm shell`` (a container of the cluster's image, with the
+    host's conf and keyring mounted where the tools look): for hosts without Ceph packages."""
+    name = "cephadm"
+
+    def __init__(self, connection, module):
+        super(CephadmTransport, self).__init__(connection, module)
+        # cephadm starts a container per call (about 2 s): its own time on top of the tool's
+        self.tools.timeout += 30
+
+    def _exec(self, tool, argv, data=None):
+        argv = self.connection.cephadm_args() + [tool] + self.connection.cli_args(tool, files=False) + argv
+        return self.tools.run(argv, data=data, tool="cephadm", binary=True, check=False)
 
 
 def _last_error_line(err):

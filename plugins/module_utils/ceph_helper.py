@@ -15,6 +15,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import socket
 import threading
 import time
@@ -37,16 +38,82 @@ def detach(keep_fd):
     os.umask(0o077)
 
 
+# librados' own log lines: "2026-12-02T02:05:52.713+0000 7f3a... -1 <message>"
+LOG_PREFIX = re.compile(r"^\S+ [0-9a-f]+ +-?\d+ ")
+KEY_TEXT = re.compile(r"\bA[Qg][A-Za-z0-9+/]{30,}={0,2}")
+AES256K_HINT = ("clients older than Ceph 19.2.6 and 20.2.4 cannot read aes256k keys (Ag...): install newer "
+                "client packages on this host, or give its user an aes key (ceph_auth key_type=aes)")
+
+
 def connect_rados(rados, connection):
-    """A connected librados handle with the connection's timeouts."""
+    """A connected librados handle with the connection's timeouts. librados explains a failed
+    connect only on stderr (a key it cannot parse, a keyring it cannot read): that text, keys
+    redacted, is added to the error."""
     timeout = str(connection.connect_timeout)
-    conf = {"client_mount_timeout": timeout, "rados_mon_op_timeout": timeout, "rados_osd_op_timeout": timeout}
+    conf = {"client_mount_timeout": timeout, "rados_mon_op_timeout": timeout, "rados_osd_op_timeout": timeout,
+            "err_to_stderr": "true"}
     if connection.keyring:
         conf["keyring"] = connection.keyring
-    cluster = rados.Rados(clustername=connection.cluster, name=connection.client_name,
-                          conffile=connection.conf or "", conf=conf)
-    cluster.connect(timeout=connection.connect_timeout)
-    return cluster
+    with StderrCapture() as stderr:
+        try:
+            cluster = rados.Rados(clustername=connection.cluster, name=connection.client_name,
+                                  conffile=connection.conf or "", conf=conf)
+            cluster.connect(timeout=connection.connect_timeout)
+            cluster.conf_set("err_to_stderr", "false")
+            return cluster
+        except rados.Error as e:
+            error = e
+    cause = librados_cause(stderr.text)
+    if not cause:
+        raise error
+    message = error.args[0] if error.args else str(error)
+    raise rados.Error("%s; librados said: %s" % (message, cause), errno=getattr(error, "errno", None))
+
+
+def librados_cause(text):
+    """librados' last error lines, without log prefixes and keys, with a hint for aes256k keys."""
+    lines = []
+    for line in (text or "").splitlines():
+        line = KEY_TEXT.sub("<redacted>", LOG_PREFIX.sub("", line.strip()))
+        if line and line not in lines:
+            lines.append(line)
+    cause = "; ".join(lines[-3:])
+    if "Malformed input" in cause and "type=key" in cause:
+        cause += " (%s)" % AES256K_HINT
+    return cause
+
+
+class StderrCapture(object):
+    """fd 2 into memory (memfd, never a file on disk: the text may hold a key) for a block."""
+
+    def __init__(self):
+        self.text = ""
+        self.saved = self.memfd = None
+
+    def __enter__(self):
+        if hasattr(os, "memfd_create"):
+            try:
+                self.memfd = os.memfd_create("cephstack-stderr")
+                self.saved = os.dup(2)
+                os.dup2(self.memfd, 2)
+            except OSError:
+                self.memfd = self.saved = None
+        return self
+
+    def __exit__(self, *exc):
+        if self.saved is not None:
+            os.dup2(self.saved, 2)
+            os.close(self.saved)
+            os.lseek(self.memfd, 0, os.SEEK_SET)
+            data = b""
+            while len(data) < 65536:
+                chunk = os.read(self.memfd, 65536)
+                if not chunk:
+                    break
+                data += chunk
+            os.close(self.memfd)
+            self.text = data.decode("utf-8", "replace")
+        return False
 
 
 class Helper(object):

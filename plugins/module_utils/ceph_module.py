@@ -20,7 +20,8 @@ CONNECTION_ARGS = dict(
     client_keyring=dict(type="path", no_log=False),
     connect_timeout=dict(type="int", default=10),
     keep_connection_seconds=dict(type="int", default=30),
-    transport=dict(type="str", default="auto", choices=["auto", "librados", "cli"]),
+    transport=dict(type="str", default="auto", choices=["auto", "librados", "cli", "cephadm"]),
+    cephadm_image=dict(type="str"),
 )
 
 
@@ -50,7 +51,7 @@ class CephResourceModule(ResourceModule):
                                       % (option, p[option], p["cluster"],
                                          "ceph.conf" if option == "conf" else "keyring for " + p["client_name"]))
         connection = Connection(p["cluster"], p["conf"], p["client_name"], p["client_keyring"],
-                                p["connect_timeout"], p["keep_connection_seconds"])
+                                p["connect_timeout"], p["keep_connection_seconds"], p["cephadm_image"])
         return CephRunner.for_module(self.module, connection, p["transport"])
 
     def ceph_change(self, prefix, effect=None, inbuf=None, **args):

@@ -58,15 +58,43 @@ def error_for(rc, message, command=None):
     return error_for_errno(rc, message or os.strerror(abs(rc)), command)
 
 
+# The ceph tool's own long options. Its argparse takes them, and any prefix of them, before the
+# command is looked at: a command argument spelt the same (``fs volume create --name X``) would
+# become the tool's client name instead.
+CLI_OWN_OPTIONS = (
+    "admin-daemon", "block", "cluster", "completion", "concise", "conf", "connect-timeout", "format",
+    "help", "id", "in-file", "name", "out-file", "period", "setgroup", "setuser", "status", "user",
+    "verbose", "version", "watch", "watch-channel", "watch-debug", "watch-error", "watch-info",
+    "watch-sec", "watch-warn")
+# Commands with such an argument, and the order in which their signature takes arguments
+# positionally, up to the last one that collides.
+POSITIONAL_ORDER = {"fs volume create": ("name",)}
+
+
+def collides_with_cli(name):
+    flag = name.replace("_", "-")
+    return any(option.startswith(flag) for option in CLI_OWN_OPTIONS)
+
+
 def command_to_argv(command):
     """``{"prefix": "osd pool set", "pool": "p", "yes_i_mean_it": True}`` ->
     ``["osd", "pool", "set", "--pool", "p", "--yes_i_mean_it"]``. A list argument (at most
-    one per command, such as caps) goes last, positionally."""
-    argv = command["prefix"].split()
+    one per command, such as caps) goes last, positionally. Arguments the ceph tool would take
+    as its own options go first, positionally, in the order of POSITIONAL_ORDER."""
+    prefix = command["prefix"]
+    argv = prefix.split()
+    names = sorted(k for k in command if k not in ("prefix", "format") and command[k] is not None)
+    clashing = [n for n in names if collides_with_cli(n)]
+    leading = POSITIONAL_ORDER.get(prefix, ()) if clashing else ()
+    unplaced = [n for n in clashing if n not in leading]
+    if unplaced:
+        raise ValueError("%s: argument %s would be taken by the ceph tool as its own option; add the "
+                         "command's positional order to POSITIONAL_ORDER" % (prefix, ", ".join(unplaced)))
+    argv += [str(command[n]) for n in leading if command.get(n) is not None]
     positional = []
-    for name in sorted(k for k in command if k not in ("prefix", "format")):
+    for name in names:
         value = command[name]
-        if value is None or value is False:
+        if name in leading or value is False:
             continue
         if value is True or value == "--" + name:   # a flag, or a confirmation string that is its own flag
             argv.append("--" + name)
@@ -98,7 +126,8 @@ class Connection(object):
     """Where and as whom to connect. Comes from the shared argument spec."""
 
     def __init__(self, cluster="ceph", conf=None, client_name="client.admin", keyring=None,
-                 connect_timeout=10, keep_seconds=0):
+                 connect_timeout=10, keep_seconds=0, cephadm_image=None):
+        self.cephadm_image = cephadm_image
         self.cluster = cluster
         self.conf = conf
         self.client_name = client_name
@@ -116,18 +145,30 @@ class Connection(object):
         return "cannot connect to %s within %s s: %s" % (
             self.describe(), self.connect_timeout, message or "timed out")
 
-    def cli_args(self, tool="ceph"):
+    def cli_args(self, tool="ceph", files=True):
+        """The tool's connection options; ``files=False`` leaves out conf and keyring (cephadm
+        shell mounts them where the tools look)."""
         args = ["--cluster", self.cluster, "--name", self.client_name]
         if tool == "ceph":
             args += ["--connect-timeout", str(self.connect_timeout)]
         else:   # rados and rbd take the config options themselves
             t = str(self.connect_timeout)
             args += ["--client_mount_timeout", t, "--rados_mon_op_timeout", t, "--rados_osd_op_timeout", t]
-        if self.conf:
+        if self.conf and files:
             args += ["--conf", self.conf]
-        if self.keyring:
+        if self.keyring and files:
             args += ["--keyring", self.keyring]
         return args
+
+    def cephadm_args(self):
+        """``cephadm [--image I] shell [--config C] [--keyring K] --``: the prefix of a tool's argv."""
+        args = ["--image", self.cephadm_image] if self.cephadm_image else []
+        args.append("shell")
+        if self.conf:
+            args += ["--config", self.conf]
+        if self.keyring:
+            args += ["--keyring", self.keyring]
+        return args + ["--"]
 
 
 class LibradosTransport(object):
@@ -279,7 +320,9 @@ class CephRunner(object):
             if connection.keep_seconds > 0:
                 return cls(SessionTransport(connection))
             return cls(LibradosTransport(connection))
-        from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_cli import CliTransport
+        from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_cli import CephadmTransport, CliTransport
+        if transport == "cephadm":
+            return cls(CephadmTransport(connection, module))
         return cls(CliTransport(connection, module))
 
     def mon(self, prefix, inbuf=None, **args):
@@ -287,8 +330,27 @@ class CephRunner(object):
         return self._send(self.transport.mon_command, prefix, inbuf, args)
 
     def mgr(self, prefix, inbuf=None, **args):
-        """Run a mgr command (fs volume, fs subvolume, ...) the same way."""
-        return self._send(self.transport.mgr_command, prefix, inbuf, args)
+        """Run a mgr command (fs volume, fs subvolume, ...) the same way. When it times out while
+        the monitors answer, the error says whether a manager is active at all."""
+        try:
+            return self._send(self.transport.mgr_command, prefix, inbuf, args)
+        except CephTimeout as e:
+            try:
+                stat = self.mon("mgr stat") or {}
+            except CephError:
+                raise e     # the monitors do not answer either: the timeout says it all
+            command = describe(dict(args, prefix=prefix))
+            if stat.get("available") is False:
+                why = ("the monitors answer, but no ceph-mgr is active (mgr stat: available=false, %s standby); "
+                       "the manager runs this command: start it" % stat.get("num_standby", 0))
+            elif stat.get("active_name"):
+                why = ("the monitors answer and list ceph-mgr %s as active, but it did not answer within %s s "
+                       "(a manager that stopped is listed for up to mon_mgr_beacon_grace, 30 s by default)"
+                       % (stat["active_name"], getattr(getattr(self.transport, "connection", None),
+                                                       "connect_timeout", "?")))
+            else:
+                raise
+            raise CephTimeout("%s: %s" % (command, why), rc=errno.ETIMEDOUT, command=command)
 
     def _send(self, send, prefix, inbuf, args):
         command = dict((k, v) for k, v in args.items() if v is not None)

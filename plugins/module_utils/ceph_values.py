@@ -20,8 +20,12 @@ CAP_DAEMONS = ("mon", "osd", "mds", "mgr")
 GRANT_RE = LazyPattern(r"^(allow(\s+\S.*)?|profile\s+[a-z0-9-]+(\s+\S.*)?)$")
 SIZE_RE = LazyPattern(r"^\s*(\d+)\s*([KMGTPE]?)(i?B?)?\s*$", re.IGNORECASE)
 UNITS = dict(K=1, M=2, G=3, T=4, P=5, E=6)
-CEPHX_KEY_BYTES = 28   # u16 type, u32+u32 created, u16 len, 16 byte secret
-CEPHX_AES = 1
+# A cephx key: u16 type, u32+u32 created, u16 length, then the secret. Ceph 16.2 to 19.2.5 mint
+# type 1 (aes, 16 bytes, "AQ..."); Squid 19.2.6 and Tentacle 20.2.4 on mint type 2 (aes256k,
+# 32 bytes, "Ag...") by default. Both stay valid on clusters that allow them.
+CEPHX_KEY_TYPES = {1: ("aes", 16), 2: ("aes256k", 32)}
+CEPHX_HEADER = struct.Struct("<HIIH")
+KEY_TYPE_NAMES = tuple(name for name, _length in CEPHX_KEY_TYPES.values())
 
 
 def check_pool_name(name, option="name"):
@@ -85,21 +89,65 @@ def normalize_caps(caps, option="caps"):
     return result
 
 
+def _key_type(raw):
+    """('aes'|'aes256k', None) for a well-formed decoded key, else (None, what is wrong)."""
+    if len(raw) < CEPHX_HEADER.size:
+        return None, "decodes to %d bytes; a cephx key decodes to 28 (aes) or 44 (aes256k)" % len(raw)
+    key_type, _sec, _nsec, length = CEPHX_HEADER.unpack(raw[:CEPHX_HEADER.size])
+    known = CEPHX_KEY_TYPES.get(key_type)
+    if known is None:
+        return None, ("is not a cephx key: type %d, where 1 is aes and 2 is aes256k" % key_type)
+    name, secret_length = known
+    if length != secret_length or len(raw) != CEPHX_HEADER.size + secret_length:
+        return None, ("decodes to %d bytes with secret length %d; a cephx %s key decodes to %d with "
+                      "secret length %d" % (len(raw), length, name, CEPHX_HEADER.size + secret_length,
+                                            secret_length))
+    return name, None
+
+
 def check_cephx_key(key, option="key"):
-    """A cephx key is base64 of 28 bytes: type, creation time, length 16, secret."""
+    """A cephx key, stripped: base64 of type, creation time, length and secret, of type aes
+    (28 bytes, AQ...) or aes256k (44 bytes, Ag...)."""
     try:
         raw = base64.b64decode(str(key).strip(), validate=True)
     except (binascii.Error, ValueError):
-        raise ValueError("%s is not valid base64 (a cephx key looks like AQ...==, 40 characters)"
-                         % option)
-    if len(raw) != CEPHX_KEY_BYTES:
-        raise ValueError("%s decodes to %d bytes; a cephx key decodes to %d"
-                         % (option, len(raw), CEPHX_KEY_BYTES))
-    key_type, _sec, _nsec, length = struct.unpack("<HIIH", raw[:12])
-    if key_type != CEPHX_AES or length != 16:
-        raise ValueError("%s is not an AES cephx key (type %d, length %d)"
-                         % (option, key_type, length))
+        raise ValueError("%s is not valid base64 (a cephx key looks like AQ...== (aes, 40 characters) "
+                         "or Ag...= (aes256k, 60 characters))" % option)
+    name, problem = _key_type(raw)
+    if problem:
+        raise ValueError("%s %s" % (option, problem))
     return str(key).strip()
+
+
+def cephx_key_type(key):
+    """'aes' or 'aes256k' for a valid key, None for anything else."""
+    try:
+        return _key_type(base64.b64decode(str(key).strip(), validate=True))[0]
+    except (binascii.Error, ValueError, TypeError):
+        return None
+
+
+# Ceph client releases that read aes256k keys: those that mint them. Older ones (16.2.15 and 18.2.7
+# were tried) fail to load such a keyring with "Malformed input".
+AES256K_READERS = (((19, 2, 6), (20, 0, 0)), ((20, 2, 4), None))
+VERSION_RE = LazyPattern(r"^(?:\d+:)?(\d+)\.(\d+)\.(\d+)")
+
+
+def parse_ceph_version(text):
+    """(major, minor, patch) of a Ceph or package version ('16.2.15+ds-0+deb12u1', '2:18.2.7'), or None."""
+    found = VERSION_RE.match(str(text or "").strip())
+    return tuple(int(n) for n in found.groups()) if found else None
+
+
+def reads_key_type(version, key_type):
+    """Whether a Ceph client of ``version`` (a version string) reads keys of ``key_type``.
+    An unknown version is given the benefit of the doubt."""
+    if key_type != "aes256k":
+        return True
+    found = parse_ceph_version(version)
+    if found is None:
+        return True
+    return any(low <= found and (high is None or found < high) for low, high in AES256K_READERS)
 
 
 def keyring_text(entity, key, caps):

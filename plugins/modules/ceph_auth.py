@@ -45,11 +45,28 @@ options:
       - A base64 cephx key to import, for example to keep a key from another cluster.
       - When it differs from the current key, the entity gets this key.
     type: str
+  key_type:
+    description:
+      - The cipher of a key the monitors mint for this entity (creation and O(rotate_key)).
+      - V(aes) (type 1, C(AQ...) keys) is what Ceph 16.2 to 19.2.5 mint and what their clients read.
+        V(aes256k) (type 2, C(Ag...) keys) is the default of Squid 19.2.6 and Tentacle 20.2.4 on,
+        and clients older than those releases cannot read it.
+      - Omit it to take what the monitors mint. On rotation the key keeps its type unless this
+        option says otherwise.
+      - An existing entity whose key has another type keeps its key, with a warning; set
+        O(rotate_key=true) to replace it.
+      - V(aes256k) needs a cluster whose monmap lists the ciphers (C(ceph mon dump) shows
+        C(auth_allowed_ciphers)). V(aes) on such a cluster needs C(aes) in
+        C(auth_allowed_ciphers) (C(ceph mon set auth_allowed_ciphers aes256k,aes)).
+    type: str
+    choices: [aes, aes256k]
+    version_added: 0.2.0
   rotate_key:
     description:
-      - Replace the key with a new one minted by the monitors. The entity is removed and
-        created again with the same caps, so every client with the old key loses access
-        until it gets the new keyring and, for libvirt, the new secret value.
+      - Replace the key with a new one minted by the monitors, so every client with the old key
+        loses access until it gets the new keyring and, for libvirt, the new secret value.
+      - On clusters that know key types (Squid 19.2.6, Tentacle 20.2.4 and later) this is one
+        C(auth rotate); on older ones the entity is removed and created again with the same caps.
       - Not idempotent by nature; every run with V(true) rotates. Use it from a one-off play.
     type: bool
     default: false
@@ -101,6 +118,12 @@ EXAMPLES = r'''
   register: cinder_user
   no_log: true
 
+- name: An aes key for Nova on a Tentacle cluster, for compute hosts with Ceph 16.2 clients
+  cephstack.cloud.ceph_auth:
+    name: client.nova
+    key_type: aes
+    caps: {mon: profile rbd, osd: profile rbd pool=vms}
+
 - name: Rotate client.cinder's key (a one-off; clients need the new keyring)
   cephstack.cloud.ceph_auth:
     name: client.cinder
@@ -112,9 +135,11 @@ entity:
   description:
     - The entity after the run, without its key. Empty when absent.
     - In check mode, the prediction from the planned commands.
+    - C(key_type) is the key's cipher, V(aes) or V(aes256k) (version 0.2.0); C((known after apply))
+      in check mode when the monitors mint the key with their default type.
   returned: always
   type: dict
-  sample: {name: client.glance, caps: {mon: profile rbd, osd: profile rbd pool=images}}
+  sample: {name: client.glance, key_type: aes256k, caps: {mon: profile rbd, osd: profile rbd pool=images}}
 key:
   description: The entity's key.
   returned: when O(return_key=true) and the key is known (not in check mode when the monitors would mint it)
@@ -147,7 +172,7 @@ connection:
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (
     ABSENT, REDACTED, UNKNOWN, CephResourceModule, ModuleFailure)
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import (
-    check_cephx_key, check_entity, keyring_text, normalize_caps, redact_keyring)
+    check_cephx_key, cephx_key_type, check_entity, keyring_text, normalize_caps, redact_keyring)
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephInvalid
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import on_field, predict
 
@@ -167,6 +192,7 @@ class CephAuth(CephResourceModule):
         state=dict(type="str", default="present", choices=["present", "absent"]),
         caps=dict(type="dict"),
         key=dict(type="str", no_log=True),
+        key_type=dict(type="str", choices=["aes", "aes256k"]),
         rotate_key=dict(type="bool", default=False, no_log=False),
         return_key=dict(type="bool", default=False, no_log=False),
         keyring=dict(type="dict", no_log=False, options=dict(
@@ -187,6 +213,9 @@ class CephAuth(CephResourceModule):
                 p["key"] = check_cephx_key(p["key"])
         except ValueError as e:
             raise ModuleFailure(str(e))
+        if p["key"] and p["key_type"] and cephx_key_type(p["key"]) != p["key_type"]:
+            raise ModuleFailure("key is an %s key, but key_type=%s; give a key of that type or leave "
+                                "key_type out" % (cephx_key_type(p["key"]), p["key_type"]))
         self.keyfile = None
         kr = p["keyring"]
         if kr:
@@ -208,7 +237,8 @@ class CephAuth(CephResourceModule):
         if not found:
             return None
         raw = found[0]
-        state = dict(name=raw["entity"], caps=normalize_caps(raw.get("caps") or {}), key=raw["key"])
+        state = dict(name=raw["entity"], caps=normalize_caps(raw.get("caps") or {}), key=raw["key"],
+                     key_type=cephx_key_type(raw["key"]))
         if self.keyfile:
             state["keyring"] = self.keyring_before
         return state
@@ -218,12 +248,35 @@ class CephAuth(CephResourceModule):
         if isinstance(error, CephInvalid) and "capability parse failed" in str(error):
             return ("caps=%s: the monitors refused them (%s). Each grant is 'allow <r|w|x|*...> [pool=<pool>] "
                     "[namespace=<ns>]' or 'profile <name> [pool=<pool>]'" % (self.params["caps"], error))
+        if "insecure key type" in str(error) or "cannot be used for auth" in str(error):
+            return ("the monitors refuse to mint an aes key for %s (%s). Allow aes keys with both "
+                    "'ceph mon set auth_allowed_ciphers aes256k,aes' (the monmap's auth_allowed_ciphers) and "
+                    "'ceph config set mon mon_auth_allow_insecure_key true', or use key_type=aes256k with "
+                    "clients from Ceph 19.2.6 or 20.2.4 on" % (self.params["name"], error))
         return str(error)
+
+    def mint_type(self, before):
+        """The key_type argument for a key the monitors mint: None to take their default.
+
+        Only asked when a key is minted: clusters before the aes256k releases know no key types,
+        which their monmap shows by lacking auth_allowed_ciphers."""
+        wanted = self.params["key_type"] or (before or {}).get("key_type")
+        if not wanted:
+            return None
+        if self.knows_key_types is None:
+            self.knows_key_types = "auth_allowed_ciphers" in (self.runner.mon("mon dump") or {})
+        if self.knows_key_types:
+            return wanted
+        if wanted == "aes256k" and self.params["key_type"]:
+            raise ModuleFailure("key_type=aes256k: this cluster mints only aes keys (its monmap has no "
+                                "auth_allowed_ciphers; aes256k came with Ceph 19.2.6 and 20.2.4)")
+        return None     # the only type it mints
 
     def decide(self, before):
         p = self.params
         name = p["name"]
         self.before = before
+        self.knows_key_types = None
         if p["state"] == "absent":
             changes = [self.ceph_change("auth rm", ABSENT, entity=name)] if before else []
             if self.keyfile:
@@ -232,7 +285,9 @@ class CephAuth(CephResourceModule):
             return changes
 
         caps = p["caps"] if p["caps"] is not None else (before or {}).get("caps", {})
-        created = dict(name=name, caps=caps, key=p["key"] or UNKNOWN)
+        minted_type = p["key_type"] or UNKNOWN
+        created = dict(name=name, caps=caps, key=p["key"] or UNKNOWN,
+                       key_type=cephx_key_type(p["key"]) if p["key"] else minted_type)
         if self.keyfile:
             created["keyring"] = self.keyring_before
         changes = []
@@ -241,15 +296,29 @@ class CephAuth(CephResourceModule):
                 changes.append(self.ceph_change("auth import", created,
                                                 inbuf=keyring_text(name, p["key"], caps).encode()))
             else:
-                changes.append(self.ceph_change("auth get-or-create", created, entity=name, caps=caps_argv(caps)))
+                changes.append(self.ceph_change("auth get-or-create", created, entity=name, caps=caps_argv(caps),
+                                                key_type=self.mint_type(None)))
         elif p["key"] and p["key"] != before["key"]:
-            changes.append(self.ceph_change("auth import", dict(key=p["key"], caps=caps),
+            changes.append(self.ceph_change("auth import", dict(key=p["key"], caps=caps,
+                                                                key_type=cephx_key_type(p["key"])),
                                             inbuf=keyring_text(name, p["key"], caps).encode()))
         elif p["rotate_key"]:
-            changes.append(self.ceph_change("auth rm", ABSENT, entity=name))
-            changes.append(self.ceph_change("auth get-or-create", created, entity=name, caps=caps_argv(caps)))
+            key_type = self.mint_type(before)
+            rotated = dict(created, key_type=p["key_type"] or before["key_type"])
+            if key_type:    # a cluster that knows key types has 'auth rotate', which keeps the entity
+                changes.append(self.ceph_change("auth rotate", dict(rotated, caps=before["caps"]),
+                                                entity=name, key_type=key_type))
+                if caps != before["caps"]:
+                    changes.append(self.ceph_change("auth caps", dict(caps=caps), entity=name,
+                                                    caps=caps_argv(caps)))
+            else:
+                changes.append(self.ceph_change("auth rm", ABSENT, entity=name))
+                changes.append(self.ceph_change("auth get-or-create", rotated, entity=name, caps=caps_argv(caps)))
         elif caps != before["caps"]:
             changes.append(self.ceph_change("auth caps", dict(caps=caps), entity=name, caps=caps_argv(caps)))
+        if before and p["key_type"] and not p["key"] and not p["rotate_key"] and before["key_type"] != p["key_type"]:
+            self.warn("%s has an %s key, not key_type=%s; its key is kept. Rotate it with rotate_key=true "
+                      "once its clients can read an %s key" % (name, before["key_type"], p["key_type"], p["key_type"]))
         self.keyring_changes = self.keyring_change(predict(before, changes))
         return changes + self.keyring_changes
 
@@ -280,7 +349,8 @@ class CephAuth(CephResourceModule):
         return state
 
     def report(self, after):
-        result = dict(entity=dict(name=after["name"], caps=after["caps"]) if after else {})
+        result = dict(entity=dict(name=after["name"], caps=after["caps"], key_type=after["key_type"])
+                      if after else {})
         if self.keyfile:
             result["keyring_changed"] = bool(self.keyring_changes)
         if self.params["return_key"] and after and after.get("key") != UNKNOWN:

@@ -50,10 +50,12 @@ EXAMPLES = r'''
 
 RETURN = r'''
 entities:
-  description: The entities found, by name. Keys only with O(return_keys=true).
+  description:
+    - The entities found, by name. Keys only with O(return_keys=true).
+    - C(key_type) is the key's cipher, V(aes) or V(aes256k) (version 0.2.0); it is given without the key.
   returned: always
   type: dict
-  sample: {client.cinder: {name: client.cinder, caps: {mon: profile rbd, osd: profile rbd pool=volumes}}}
+  sample: {client.cinder: {name: client.cinder, key_type: aes256k, caps: {mon: profile rbd, osd: profile rbd pool=volumes}}}
 missing:
   description: The names of O(names) that do not exist.
   returned: always
@@ -81,7 +83,8 @@ connection:
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (
     CephInfoModule, ModuleFailure)
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import check_entity, normalize_caps
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import (
+    cephx_key_type, check_entity, normalize_caps)
 
 
 class CephAuthInfo(CephInfoModule):
@@ -107,7 +110,8 @@ class CephAuthInfo(CephInfoModule):
         for entry in raw:
             if names and entry["entity"] not in names:
                 continue
-            entity = dict(name=entry["entity"], caps=normalize_caps(entry.get("caps") or {}))
+            entity = dict(name=entry["entity"], caps=normalize_caps(entry.get("caps") or {}),
+                          key_type=cephx_key_type(entry["key"]))
             if self.params["return_keys"]:
                 entity["key"] = entry["key"]
             found[entry["entity"]] = entity

@@ -50,6 +50,21 @@ mon_host:
   returned: always
   type: str
   sample: "[v2:10.0.0.1:3300,v1:10.0.0.1:6789] [v2:10.0.0.2:3300,v1:10.0.0.2:6789]"
+key_type:
+  description:
+    - The type of the keys the monitors mint by default, V(aes) or V(aes256k) (the monmap's
+      C(auth_preferred_cipher)). Clusters before Squid 19.2.6 and Tentacle 20.2.4 mint V(aes) only.
+  returned: always
+  type: str
+  sample: aes256k
+  version_added: 0.2.0
+allowed_key_types:
+  description: The key types the monitors accept for authentication (the monmap's C(auth_allowed_ciphers)).
+  returned: always
+  type: list
+  elements: str
+  sample: [aes256k]
+  version_added: 0.2.0
 mons:
   description: Monitor names and address vectors.
   returned: always
@@ -90,8 +105,11 @@ class CephClusterInfo(CephInfoModule):
                 [dict(type="v1", addr=mon["public_addr"].split("/")[0])]
             mons.append(dict(name=mon["name"], addrs=["%s:%s" % (a["type"], a["addr"]) for a in vec]))
         filesystems = [f["name"] for f in self.runner.mon("fs ls") or []]
-        return dict(fsid=dump["fsid"], mons=mons, filesystems=filesystems,
-                    mon_host=" ".join("[%s]" % ",".join(m["addrs"]) for m in mons))
+        # Clusters that know no key types have none of these fields: they mint and accept aes.
+        preferred = (dump.get("auth_preferred_cipher") or {}).get("name") or "aes"
+        allowed = [c["name"] for c in dump.get("auth_allowed_ciphers") or []] or ["aes"]
+        return dict(fsid=dump["fsid"], mons=mons, filesystems=filesystems, key_type=preferred,
+                    allowed_key_types=allowed, mon_host=" ".join("[%s]" % ",".join(m["addrs"]) for m in mons))
 
 
 # check_mode and diff: ResourceModule.execute() predicts the after-state from the Changes' effects.

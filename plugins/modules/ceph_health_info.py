@@ -81,14 +81,19 @@ quorum:
   sample: {names: [a, b, c], num_mons: 3}
 report:
   description:
-    - A Ganeti data collector report. C(kind) is 1 (status reporting) and C(data.status) follows
-      Ganeti's codes, 0 working (HEALTH_OK), 2 needing an administrator (HEALTH_WARN), 4 failing
-      (HEALTH_ERR); C(data.message) names the raised checks; the facts above are in C(data) too.
-    - C(timestamp) is in nanoseconds since the epoch.
+    - A Ganeti data collector report, in the format of Ganeti's monitoring agent design, C(kind) 1
+      (status reporting), C(category) V(storage).
+    - C(data.status) is the status object of a status reporting collector, C(code) and C(message).
+      C(code) is 0 (OK) for HEALTH_OK; 1 (live-repairable) for HEALTH_WARN when every raised check
+      is one that Ceph clears by itself as it recovers (PG_DEGRADED, OBJECT_MISPLACED) and PGs are
+      recovering or backfilling; 2 (needs an administrator) for any other HEALTH_WARN and for
+      HEALTH_ERR; 4 (unknown) when the cluster reports no health status. C(message) is the health
+      status and the raised checks.
+    - The facts above are in C(data) too. C(timestamp) is in nanoseconds since the epoch.
   returned: when O(format=ganeti)
   type: dict
   sample: {name: ceph, version: "16.2.15", format_version: 1, timestamp: 1795284207000000000,
-           category: storage, kind: 1, data: {status: 0, message: HEALTH_OK, health: {}}}
+           category: storage, kind: 1, data: {status: {code: 0, message: HEALTH_OK}, health: {}}}
 commands:
   description: Always empty; the module only reads.
   returned: always
@@ -113,7 +118,13 @@ import time
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import CephInfoModule
 
-GANETI_STATUS = {"HEALTH_OK": 0, "HEALTH_WARN": 2, "HEALTH_ERR": 4}
+# Ganeti's status codes for a status reporting collector
+GANETI_OK = 0
+GANETI_LIVE_REPAIRABLE = 1
+GANETI_NEEDS_ADMIN = 2
+GANETI_UNKNOWN = 4
+# Checks that Ceph clears by itself once recovery or backfill is done
+SELF_CLEARING_CHECKS = frozenset(["PG_DEGRADED", "OBJECT_MISPLACED"])
 STATUS_REPORTING = 1
 
 
@@ -143,11 +154,25 @@ def health_facts(status, df):
     )
 
 
-def ganeti_report(facts, version, now_ns):
+def ganeti_status_code(facts):
     status = facts["health"]["status"]
+    if status == "HEALTH_OK":
+        return GANETI_OK
+    if status == "HEALTH_WARN":
+        recovering = any("recover" in state or "backfill" in state for state in facts["pgs"]["by_state"])
+        if recovering and set(facts["health"]["checks"]) <= SELF_CLEARING_CHECKS:
+            return GANETI_LIVE_REPAIRABLE
+        return GANETI_NEEDS_ADMIN
+    if status == "HEALTH_ERR":
+        return GANETI_NEEDS_ADMIN
+    return GANETI_UNKNOWN
+
+
+def ganeti_report(facts, version, now_ns):
+    status = facts["health"]["status"] or "no health status"
     raised = sorted(facts["health"]["checks"])
-    data = dict(facts, status=GANETI_STATUS.get(status, 4),
-                message="%s%s" % (status, (": " + ", ".join(raised)) if raised else ""))
+    message = "%s%s" % (status, (": " + ", ".join(raised)) if raised else "")
+    data = dict(facts, status=dict(code=ganeti_status_code(facts), message=message))
     return dict(name="ceph", version=version, format_version=1, timestamp=now_ns, category="storage",
                 kind=STATUS_REPORTING, data=data)
 

@@ -17,7 +17,7 @@ description:
     when O(snapshots) is set or the subvolume is to be removed), and returns its path.
   - The size is a quota. A resize happens only when it differs; a shrink below the bytes in use
     fails unless O(force=true).
-  - Ceph 16 cannot change the pool layout, owner, mode or namespace isolation of an existing
+  - Ceph cannot change the pool layout, owner, mode or namespace isolation of an existing
     subvolume; a difference fails with the current values.
 author:
   - cephstack.cloud contributors (@cephstack)
@@ -58,7 +58,10 @@ options:
     description: Octal mode of the subvolume's directory (default V('0755')).
     type: str
   namespace_isolated:
-    description: Keep the subvolume's objects in a RADOS namespace of its own (C(fsvolumens_NAME)).
+    description:
+      - Keep the subvolume's objects in a RADOS namespace of its own. Ceph names it
+        C(fsvolumens_NAME) up to Reef, and C(fsvolumens__GROUP_NAME) in a group on Tentacle; the
+        name is in the result's C(subvolume.pool_namespace), and unknown in check mode until it exists.
     type: bool
     default: false
   snapshots:
@@ -208,11 +211,12 @@ class CephfsSubvolume(CephfsModule):
             return changes + [self.mgr_change("fs subvolume rm", ABSENT, **self.args())]
         if before is None:
             return [self.create_change()] + self.snapshot_changes(dict(snapshots=[]))
-        wanted = dict(data_pool=p["pool_layout"], uid=p["uid"], gid=p["gid"], mode=p["mode"],
-                      pool_namespace=("fsvolumens_" + p["name"]) if p["namespace_isolated"] else None)
+        wanted = dict(data_pool=p["pool_layout"], uid=p["uid"], gid=p["gid"], mode=p["mode"])
         differ = sorted(k for k, v in wanted.items() if v is not None and before[k] != v)
+        if p["namespace_isolated"] and not before["pool_namespace"]:
+            differ.append("pool_namespace")
         if differ:
-            raise ModuleFailure("subvolume %s exists with %s; Ceph 16 cannot change %s of a subvolume"
+            raise ModuleFailure("subvolume %s exists with %s; Ceph cannot change %s of a subvolume"
                                 % (p["name"], ", ".join("%s=%s" % (k, before[k]) for k in differ), ", ".join(differ)))
         return self.resize_changes(before) + self.snapshot_changes(before)
 
@@ -220,7 +224,8 @@ class CephfsSubvolume(CephfsModule):
         p = self.params
         created = dict(name=p["name"], fs=p["fs"], group=p["group"], path=UNKNOWN, size=p["size"] or 0,
                        bytes_used=0, data_pool=p["pool_layout"] or UNKNOWN,
-                       pool_namespace=("fsvolumens_" + p["name"]) if p["namespace_isolated"] else "",
+                       # its name is the release's: fsvolumens_<name> up to Reef, with the group in it later
+                       pool_namespace=UNKNOWN if p["namespace_isolated"] else "",
                        uid=UNKNOWN if p["uid"] is None else p["uid"], gid=UNKNOWN if p["gid"] is None else p["gid"],
                        mode=p["mode"] or "0755")
         if p["snapshots"] is not None:

@@ -8,12 +8,15 @@ its task failed, with its message and without a traceback. The role rows are tes
 import contextlib
 import json
 import os
+import re
 import subprocess
 import tempfile
 
 import pytest
 
-from tests.integration.conftest import ENV, LAB, SITE_ARGS, TOP, playbook, write_dead_cluster_conf
+from tests.integration.conftest import (
+    CONTAINER, ENV, INVENTORY, LAB, PYTHON, SITE_ARGS, TARGET_HOST, TOP, playbook, run_module,
+    write_dead_cluster_conf)
 
 MISSING_DIR = "/nonexistent-cephstack-dir"
 SECRET = "457eb676-33da-42ec-9a8c-9293d545c337"
@@ -44,11 +47,20 @@ CASES = {
                          ["caps", "mgx", "mon", "osd", "mgr", "mds"]),
     "auth-key-base64": ("ceph_auth", {"name": "client.it-bad", "caps": {"mon": "allow r"}, "key": "not a key"},
                         ["key"]),
+    "auth-key-type-mismatch": ("ceph_auth", {"name": "client.it-bad", "key": KEY, "key_type": "aes256k"},
+                               ["key is an aes key, but key_type=aes256k"]),
+    "auth-key-type-choice": ("ceph_auth", {"name": "client.it-bad", "key_type": "des"},
+                             ["key_type", "aes", "aes256k", "des"]),
     "auth-keyring-mode": ("ceph_auth", {"name": "client.it-bad", "caps": {"mon": "allow r"},
                                         "keyring": {"path": "%s/it-bad.keyring" % LAB, "mode": "999"}},
                           ["keyring.", "mode", "999"]),
     "keyring-key-length": ("ceph_keyring", {"name": "client.it-bad", "key": "QUFBQQ==", "path": "%s/k" % LAB},
                            ["key"]),
+    "keyring-key-type": ("ceph_keyring", {"name": "client.it-bad", "path": "%s/k" % LAB,
+                                          "key": "AwBzkWZnAAAAACAAjaM7p1Ia3vvY9aNrj5bKnSMajaM7p1Ia3vvY9aNrj5bKnQ=="},
+                         ["key is not a cephx key: type 3, where 1 is aes and 2 is aes256k"]),
+    "secret-key-length": ("libvirt_secret", {"uuid": SECRET, "usage_name": "it", "value": "QUFBQQ=="},
+                          ["value decodes to 4 bytes; a cephx key decodes to 28 (aes) or 44 (aes256k)"]),
     "keyring-dir-missing": ("ceph_keyring", {"name": "client.it-bad", "key": KEY, "path": MISSING_DIR + "/k.keyring"},
                             ["directory %s does not exist" % MISSING_DIR]),
     "secret-uuid": ("libvirt_secret", {"uuid": "not-a-uuid", "usage_name": "it", "value": KEY},
@@ -102,6 +114,12 @@ CASES = {
                      ["%s/readonly/it.conf: cannot write it (Read-only file system" % LAB]),
 }
 
+# Cases of the host's own services (libvirtd, glance-api, ceph-fuse, a read-only bind mount): not
+# part of a release lab's run, whose modules run in its container.
+HOST_ONLY = {"libvirt_secret", "glance_image", "ceph_fuse_mount"}
+RELEASE_CASES = dict((case, row) for case, row in CASES.items()
+                     if row[0] not in HOST_ONLY and case != "readonly-dir") if CONTAINER else CASES
+
 # Cases that need the cluster's own answer (not only argument checks) get a connection.
 NEEDS_CLUSTER = {"ceph_pool", "ceph_auth", "cephfs_subvolume", "cephfs_volume",
                  "cephfs_subvolume_access"}
@@ -123,9 +141,10 @@ def play_for(cases, out_file):
                       "ignore_errors": True})
         tasks.append({"ansible.builtin.set_fact": {
             "results": "{{ results | default({}) | combine({'%s': r}) }}" % case}})
-    tasks.append({"ansible.builtin.copy": {"content": "{{ results | to_json }}", "dest": out_file}})
-    return [dict(hosts="localhost", connection="local", gather_facts=False,
-                 vars=dict(ansible_python_interpreter="/usr/bin/python3", ansible_pipelining=True), tasks=tasks)]
+    tasks.append({"ansible.builtin.copy": {"content": "{{ results | to_json }}", "dest": out_file},
+                  "delegate_to": "localhost", "vars": {"ansible_python_interpreter": "/usr/bin/python3"}})
+    return [dict(hosts=TARGET_HOST, gather_facts=False,
+                 vars=dict(ansible_python_interpreter=PYTHON, ansible_pipelining=True), tasks=tasks)]
 
 
 @contextlib.contextmanager
@@ -141,20 +160,30 @@ def read_only_dir(path):
 
 
 @pytest.fixture(scope="module")
-def results(site):
+def cephfs_ready(request):
+    """The file system the CephFS cases name: site.yml's on the test lab, made here on a release lab."""
+    if CONTAINER is None:
+        return request.getfixturevalue("site")
+    return run_module("cephfs_volume", {"name": "cephfs", "conf": os.path.join(LAB, "ceph.conf")})
+
+
+@pytest.fixture(scope="module")
+def results(cephfs_ready):
     write_dead_cluster_conf(DEAD_CONF)
-    with tempfile.TemporaryDirectory() as tmp, read_only_dir(os.path.join(LAB, "readonly")):
+    readonly = contextlib.nullcontext() if CONTAINER else read_only_dir(os.path.join(LAB, "readonly"))
+    with readonly, tempfile.TemporaryDirectory() as tmp:
         out_file = os.path.join(tmp, "results.json")
         with open(os.path.join(tmp, "play.yml"), "w") as f:
-            json.dump(play_for(CASES, out_file), f)
-        res = subprocess.run(["ansible-playbook", os.path.join(tmp, "play.yml")], capture_output=True, text=True,
-                             cwd=TOP, env=ENV, check=False, timeout=600)
+            json.dump(play_for(RELEASE_CASES, out_file), f)
+        res = subprocess.run(["ansible-playbook", "-i", INVENTORY, os.path.join(tmp, "play.yml")],
+                             capture_output=True, text=True, cwd=TOP, env=ENV, check=False, timeout=600)
         assert os.path.exists(out_file), res.stdout[-4000:]
         with open(out_file) as f:
             return json.load(f)
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.release
+@pytest.mark.parametrize("case", sorted(RELEASE_CASES))
 def test_bad_input_is_refused_with_a_clear_message(results, case):
     module, args, words = CASES[case]
     result = results[case]
@@ -193,3 +222,89 @@ def test_bad_role_input_fails_before_anything_changes(site, case):
         assert word in text, (case, res.stdout[-3000:])
     assert "Traceback" not in res.stdout
     assert " changed=0 " in res.stdout, res.stdout[-2000:]
+
+
+# Pool, user and entity names that the roles put into configs and caps. Each role here on its lab
+# host, with every bad name it takes, all in one playbook: a play per case, the role in a block
+# whose rescue records the failure and lets the next play run.
+# id: (host, role, extra vars, words its failure must show)
+NAME_CASES = {
+    "pools-names": ("lab-admin", "ceph_pools", {"ceph_pools_pools": [{"name": "images"}, {"name": "vol/umes"}]},
+                    ["ceph_pools: ceph_pools_pools[].name='vol/umes' is not a valid pool name"]),
+    "clients-names": ("lab-cinder", "ceph_clients",
+                      {"ceph_clients_users": [{"name": "cinder", "caps": {"mon": "profile rbd"}}]},
+                      ["ceph_clients: ceph_clients_users[].name='cinder' is not a cephx entity",
+                       "(e.g. client.glance)"]),
+    "glance-store-names": ("lab-glance", "glance",
+                           {"glance_rbd_stores": [{"name": "ceph", "pool": "im/ages", "user": "client.glance"}]},
+                           ["glance: glance_rbd_stores[].pool='im/ages' is not a valid pool name",
+                            "glance_rbd_stores[].user='client.glance' is not a cephx id"]),
+    "cinder-backend-names": ("lab-cinder", "cinder",
+                             {"cinder_backends": [{"name": "ceph", "pool": "vol umes", "user": "ci nder"}],
+                              "cinder_rbd_user": "client.cinder"},
+                             ["cinder: cinder_backends[].pool='vol umes' is not a valid pool name",
+                              "cinder_rbd_user='client.cinder' is not a cephx id",
+                              "cinder_backends[].user='ci nder' is not a cephx id"]),
+    "cinder-backup-names": ("lab-backup", "cinder_backup",
+                            {"cinder_backup_ceph_pool": "back/ups", "cinder_backup_ceph_user": "-backup"},
+                            ["cinder_backup: cinder_backup_ceph_pool='back/ups' is not a valid pool name",
+                             "cinder_backup_ceph_user='-backup' is not a cephx id"]),
+    "nova-names": ("lab-compute", "nova_compute",
+                   {"nova_compute_images_rbd_pool": ".vms", "nova_compute_rbd_user": "client.cinder"},
+                   ["nova_compute: nova_compute_images_rbd_pool='.vms' is not a valid pool name",
+                    "nova_compute_rbd_user='client.cinder' is not a cephx id"]),
+    "ganeti-names": ("lab-ganeti", "ganeti_rbd",
+                     {"ganeti_rbd_pool": "gan eti", "ganeti_rbd_user": "gan/eti",
+                      "ganeti_rbd_node_groups": [{"name": "g1", "rbd_pool": "-g1"}]},
+                     ["ganeti_rbd: ganeti_rbd_pool='gan eti' is not a valid pool name",
+                      "ganeti_rbd_node_groups[].rbd_pool='-g1' is not a valid pool name",
+                      "ganeti_rbd_user='gan/eti' is not a cephx id"]),
+    "manila-auth-id": ("lab-manila", "manila_cephfs", {"manila_cephfs_auth_id": "client.manila"},
+                       ["manila_cephfs: manila_cephfs_auth_id='client.manila' is not a cephx id"]),
+    "mount-auth-id": ("lab-containers", "cephfs_mount",
+                      {"cephfs_mount_mounts": [{"name": "x", "path": "/mnt/x", "auth_id": "a b"}]},
+                      ["cephfs_mount: cephfs_mount_mounts[].auth_id='a b' is not a cephx id"]),
+}
+NAME_CHECKS = ("Check the pool and user names", "Check the pool names", "Check the user names")
+
+
+def name_check_fact(case):
+    return "name_check_" + case.replace("-", "_")
+
+
+@pytest.fixture(scope="module")
+def bad_names_run(site, tmp_path_factory):
+    """Per case, the failed task's name and result (what the rescue saw), and the play recap."""
+    work = tmp_path_factory.mktemp("bad-names")
+    plays = []
+    for case, (host, role, case_vars, dummy) in NAME_CASES.items():
+        rescue = {"ansible.builtin.set_fact": {name_check_fact(case): {
+            "task": "{{ ansible_failed_task.name }}", "result": "{{ ansible_failed_result }}"}}}
+        plays.append({"name": case, "hosts": host, "gather_facts": False, "vars": case_vars, "tasks": [{
+            "block": [{"ansible.builtin.include_role": {"name": "cephstack.cloud." + role}}], "rescue": [rescue]}]})
+    report = ", ".join("'%s': hostvars['%s'].%s | default(None)" % (case, host, name_check_fact(case))
+                       for case, (host, *dummy) in NAME_CASES.items())
+    plays.append({"name": "report", "hosts": "localhost", "gather_facts": False, "tasks": [
+        {"ansible.builtin.copy": {"content": "{{ {%s} | to_json }}" % report, "dest": str(work / "report.json")}}]})
+    (work / "play.json").write_text(json.dumps(plays))
+    res = playbook("-i", SITE_ARGS[1], *SITE_ARGS[3:], str(work / "play.json"))
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-2000:]
+    with open(work / "report.json") as f:
+        return json.load(f), res.stdout
+
+
+@pytest.mark.parametrize("case", sorted(NAME_CASES))
+def test_bad_names_fail_before_anything_changes(bad_names_run, case):
+    host, role, dummy, words = NAME_CASES[case]
+    report, stdout = bad_names_run
+    failure = report[case]
+    assert failure and failure["task"] in NAME_CHECKS, failure
+    msg = failure["result"]["msg"]
+    assert "Traceback" not in json.dumps(failure)
+    for word in words:
+        assert word in msg, (case, msg)
+    # every case on this host was refused by its name check, and nothing changed there
+    cases_here = [h for h, *dummy in NAME_CASES.values()].count(host)
+    recap = re.search(r"^%s\s+:\s+ok=\d+\s+changed=(\d+)\s+unreachable=0\s+failed=0\s+skipped=\d+\s+rescued=(\d+)"
+                      % host, stdout, re.M)
+    assert recap and recap.groups() == ("0", str(cases_here)), stdout[-2000:]

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.integration.conftest import LAB, run_module, sh
+from tests.integration.conftest import CONTAINER, LAB, ceph_cli, ceph_reads, run_module
 from tests.integration.test_check_mode import check_then_apply, conn
 
 FS = "cephfs"          # site.yml's file system: subvolumes live here, and it stays (a ceph-fuse mount uses it)
@@ -33,25 +33,30 @@ def kill_fuse_daemon(path):
 
 
 def ceph(*args):
-    res = sh("ceph", "--conf", os.path.join(LAB, "ceph.conf"), "--format", "json", *args)
+    res = ceph_cli("--format", "json", *args)
     return json.loads(res.stdout) if res.returncode == 0 and res.stdout.strip() else None
 
 
 def cephfs_world():
-    """What the CephFS modules can change, read with the CLI."""
-    snap = dict(fs=ceph("fs", "ls"))
-    if snap["fs"]:
-        snap["groups"] = ceph("fs", "subvolumegroup", "ls", FS)
-        snap["group"] = ceph("fs", "subvolumegroup", "info", FS, GROUP)
-        snap["sub"] = ceph("fs", "subvolume", "info", FS, "cm-sub", "--group_name", GROUP)
-        if snap["sub"]:
+    """What the CephFS modules can change, read on one connection."""
+    sub = dict(vol_name=FS, sub_name="cm-sub", group_name=GROUP)
+    fs, groups, group, info, snaps, access = ceph_reads(
+        ("mon", {"prefix": "fs ls"}),
+        ("mgr", {"prefix": "fs subvolumegroup ls", "vol_name": FS}),
+        ("mgr", {"prefix": "fs subvolumegroup info", "vol_name": FS, "group_name": GROUP}),
+        ("mgr", dict(sub, prefix="fs subvolume info")),
+        ("mgr", dict(sub, prefix="fs subvolume snapshot ls")),
+        ("mgr", dict(sub, prefix="fs subvolume authorized_list")))
+    snap = dict(fs=fs)
+    if fs:
+        snap.update(groups=groups, group=group, sub=info)
+        if info:
             for volatile in ("atime", "mtime", "ctime", "bytes_used", "bytes_pcent"):
-                snap["sub"].pop(volatile, None)
-            snap["snaps"] = ceph("fs", "subvolume", "snapshot", "ls", FS, "cm-sub", "--group_name", GROUP)
-            snap["access"] = ceph("fs", "subvolume", "authorized_list", FS, "cm-sub", "--group_name", GROUP)
-        if snap["group"]:
+                info.pop(volatile, None)
+            snap.update(snaps=snaps, access=access)
+        if group:
             for volatile in ("atime", "mtime", "ctime", "bytes_used", "bytes_pcent"):
-                snap["group"].pop(volatile, None)
+                group.pop(volatile, None)
     return snap
 
 
@@ -59,6 +64,18 @@ def step(module, args, resource, workdir, libvirt_uri, unknown=()):
     return check_then_apply(module, conn(**args), resource, workdir, libvirt_uri, unknown, cephfs_world)
 
 
+@pytest.mark.release
+def test_cephfs_volume_on_the_cli_transport(workdir, libvirt_uri):
+    """fs volume create's argument is called name, as is the ceph tool's own --name option."""
+    args = dict(name=VOLUME, transport="cli")
+    r = step("cephfs_volume", args, "volume", workdir, libvirt_uri)
+    assert r["commands"] == ["ceph fs volume create %s" % VOLUME]
+    assert step("cephfs_volume", args, "volume", workdir, libvirt_uri)["changed"] is False
+    r = step("cephfs_volume", dict(args, state="absent"), "volume", workdir, libvirt_uri)
+    assert r["volume"] == {}
+
+
+@pytest.mark.release
 def test_cephfs_modules_check_apply_rerun_absent(workdir, libvirt_uri):
     run_module("cephfs_volume", conn(name=FS))          # made by site.yml when it ran first
     r = step("cephfs_volume", dict(name=VOLUME), "volume", workdir, libvirt_uri)
@@ -72,11 +89,13 @@ def test_cephfs_modules_check_apply_rerun_absent(workdir, libvirt_uri):
     assert step("cephfs_subvolume_group", group, "group", workdir, libvirt_uri)["changed"] is False
 
     sub = dict(fs=FS, group=GROUP, name="cm-sub", size="1G", namespace_isolated=True, snapshots=["s1"])
-    unknown = ["after.path", "after.data_pool", "after.uid", "after.gid",
-               "diff.path", "diff.data_pool", "diff.uid", "diff.gid"]
+    unknown = ["after.path", "after.data_pool", "after.uid", "after.gid", "after.pool_namespace",
+               "diff.path", "diff.data_pool", "diff.uid", "diff.gid", "diff.pool_namespace"]
     r = step("cephfs_subvolume", sub, "subvolume", workdir, libvirt_uri, unknown)
     assert r["subvolume"]["path"].startswith("/volumes/%s/cm-sub/" % GROUP)
-    assert r["subvolume"]["size"] == 1 << 30 and r["subvolume"]["pool_namespace"] == "fsvolumens_cm-sub"
+    # the namespace's name is the release's: fsvolumens_cm-sub (Pacific, Reef), fsvolumens__cm-group_cm-sub (Tentacle)
+    namespace = r["subvolume"]["pool_namespace"]
+    assert r["subvolume"]["size"] == 1 << 30 and namespace in ("fsvolumens_cm-sub", "fsvolumens__cm-group_cm-sub")
     assert r["subvolume"]["gid"] == 100 and r["subvolume"]["snapshots"] == ["s1"]
     again = step("cephfs_subvolume", sub, "subvolume", workdir, libvirt_uri)
     assert again["changed"] is False and again["ceph_calls"] == 2
@@ -91,8 +110,39 @@ def test_cephfs_modules_check_apply_rerun_absent(workdir, libvirt_uri):
     assert r["access"] == {"auth_id": "cm-alice", "subvolume": "cm-sub", "access_level": "rw"}
     caps = ceph("auth", "get", "client.cm-alice")[0]["caps"]
     assert caps["mds"].startswith("allow rw path=/volumes/%s/cm-sub/" % GROUP)
-    assert "namespace=fsvolumens_cm-sub" in caps["osd"]
-    # ceph_fuse_mount as that user: check, mount, re-run, absent (the fstab and mount point are the test's).
+    assert "namespace=" + namespace in caps["osd"]
+    if CONTAINER is None:   # a release lab's container has no FUSE device
+        fuse_mount_as(workdir, libvirt_uri)
+    r = step("cephfs_subvolume_access", dict(access, access_level="r"), "access", workdir, libvirt_uri)
+    assert ceph("auth", "get", "client.cm-alice")[0]["caps"]["mds"].startswith("allow r path=")
+    keyed = run_module("cephfs_subvolume_access", conn(**dict(access, access_level="r", return_key=True)))
+    assert keyed["changed"] is False and keyed["key"] == ceph("auth", "get", "client.cm-alice")[0]["key"]
+    r = step("cephfs_subvolume_access", dict(access, state="absent"), "access", workdir, libvirt_uri)
+    assert r["access"] == {} and ceph("auth", "get", "client.cm-alice") is None
+
+    refused = run_module("cephfs_subvolume", conn(**{**sub, "state": "absent", "snapshots": None}), expect_failure=True)
+    assert "subvolume cm-sub has snapshots (s2), so it is not removed" in refused["msg"]
+    r = step("cephfs_subvolume", dict(sub, state="absent", snapshots=[], prune_snapshots=True), "subvolume",
+             workdir, libvirt_uri)
+    assert r["subvolume"] == {} and len(r["commands"]) == 2
+    r = step("cephfs_subvolume_group", dict(fs=FS, name=GROUP, state="absent"), "group", workdir, libvirt_uri)
+    assert r["group"] == {}
+
+    # Removing the file system deletes its pools: refused, and explained, while the mons forbid it.
+    admin = ("config", "set", "mon", "mon_allow_pool_delete")
+    ceph_cli(*admin, "false")
+    try:
+        res = run_module("cephfs_volume", conn(name=VOLUME, state="absent"), expect_failure=True)
+        assert "cannot remove file system cm-fs" in res["msg"] and "Set mon_allow_pool_delete=true" in res["msg"]
+    finally:
+        ceph_cli(*admin, "true")
+    r = step("cephfs_volume", dict(name=VOLUME, state="absent"), "volume", workdir, libvirt_uri)
+    assert r["volume"] == {} and [f["name"] for f in ceph("fs", "ls")] == [FS]
+
+
+def fuse_mount_as(workdir, libvirt_uri):
+    """ceph_fuse_mount as the subvolume's user: check, mount, re-run, absent (the fstab and mount
+    point are the test's)."""
     keyring = os.path.join(workdir, "cm-alice.keyring")
     with open(keyring, "w") as f:
         f.write("[client.cm-alice]\n\tkey = %s\n" % ceph("auth", "get", "client.cm-alice")[0]["key"])
@@ -115,33 +165,8 @@ def test_cephfs_modules_check_apply_rerun_absent(workdir, libvirt_uri):
     r = step("ceph_fuse_mount", dict(fuse, state="absent"), "mount", workdir, libvirt_uri)
     assert r["mount"] == {"path": fuse["path"], "fstab_line": None, "mounted": False}
 
-    r = step("cephfs_subvolume_access", dict(access, access_level="r"), "access", workdir, libvirt_uri)
-    assert ceph("auth", "get", "client.cm-alice")[0]["caps"]["mds"].startswith("allow r path=")
-    keyed = run_module("cephfs_subvolume_access", conn(**dict(access, access_level="r", return_key=True)))
-    assert keyed["changed"] is False and keyed["key"] == ceph("auth", "get", "client.cm-alice")[0]["key"]
-    r = step("cephfs_subvolume_access", dict(access, state="absent"), "access", workdir, libvirt_uri)
-    assert r["access"] == {} and ceph("auth", "get", "client.cm-alice") is None
 
-    refused = run_module("cephfs_subvolume", conn(**{**sub, "state": "absent", "snapshots": None}), expect_failure=True)
-    assert "subvolume cm-sub has snapshots (s2), so it is not removed" in refused["msg"]
-    r = step("cephfs_subvolume", dict(sub, state="absent", snapshots=[], prune_snapshots=True), "subvolume",
-             workdir, libvirt_uri)
-    assert r["subvolume"] == {} and len(r["commands"]) == 2
-    r = step("cephfs_subvolume_group", dict(fs=FS, name=GROUP, state="absent"), "group", workdir, libvirt_uri)
-    assert r["group"] == {}
-
-    # Removing the file system deletes its pools: refused, and explained, while the mons forbid it.
-    admin = ("ceph", "--conf", os.path.join(LAB, "ceph.conf"), "config", "set", "mon", "mon_allow_pool_delete")
-    sh(*admin, "false")
-    try:
-        res = run_module("cephfs_volume", conn(name=VOLUME, state="absent"), expect_failure=True)
-        assert "cannot remove file system cm-fs" in res["msg"] and "Set mon_allow_pool_delete=true" in res["msg"]
-    finally:
-        sh(*admin, "true")
-    r = step("cephfs_volume", dict(name=VOLUME, state="absent"), "volume", workdir, libvirt_uri)
-    assert r["volume"] == {} and [f["name"] for f in ceph("fs", "ls")] == [FS]
-
-
+@pytest.mark.release
 def test_cephfs_bad_input_names_the_option():
     run_module("cephfs_volume", conn(name=FS))
     for args, words in (

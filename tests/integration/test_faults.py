@@ -1,5 +1,5 @@
-"""Faults the lab survives (issue 9): a monitor that stops in the middle of a play, and a libvirtd
-that hangs. Each fails within its timeout with a message that names what is down, and a re-run
+"""Faults the lab survives: a monitor that stops in the middle of a play, a manager that stops,
+and a libvirtd that hangs. Each fails within its timeout with a message that names what is down, and a re-run
 after recovery converges. (Bad input and read-only files: test_bad_input.py.)
 """
 import json
@@ -48,6 +48,33 @@ def restart_lab():
                     "--v1-port", V1_PORT], check=True, capture_output=True)
 
 
+def test_a_stopped_manager_is_named_while_the_monitors_answer():
+    """A CephFS module whose mgr command times out says whether the monitors still list the
+    manager (just stopped) or none is active (after mon_mgr_beacon_grace), on both transports."""
+    from tests.integration.conftest import run_module
+    mgr_pid = os.path.join(LAB, "pids", "mgr.x.pid")
+    pid = int(open(mgr_pid).read())
+    os.kill(pid, signal.SIGTERM)
+    try:
+        for dummy in range(100):
+            if not os.path.exists("/proc/%d" % pid):
+                break
+            time.sleep(0.1)
+        args = dict(fs="cephfs", name="it-nomgr", conf=CONF, connect_timeout=3, keep_connection_seconds=0)
+        res = run_module("cephfs_subvolume_group", args, expect_failure=True)
+        assert "the monitors answer and list ceph-mgr x as active, but it did not answer within 3 s" in res["msg"]
+        for dummy in range(60):     # the monitors drop it after mon_mgr_beacon_grace (30 s)
+            if not ceph_json("mgr", "stat")["available"]:
+                break
+            time.sleep(1)
+        for transport in ("librados", "cli"):
+            res = run_module("cephfs_subvolume_group", dict(args, transport=transport), expect_failure=True)
+            assert "the monitors answer, but no ceph-mgr is active (mgr stat: available=false" in res["msg"], res
+            assert res["rc"] == 110
+    finally:
+        restart_lab()
+
+
 def test_mon_stops_between_two_tasks_then_a_rerun_converges(site):
     mon_pid = os.path.join(LAB, "pids", "mon.a.pid")
     script = "kill $(cat %s); while kill -0 $(cat %s) 2>/dev/null; do sleep 0.1; done" % (mon_pid, mon_pid)
@@ -62,7 +89,7 @@ def test_mon_stops_between_two_tasks_then_a_rerun_converges(site):
         second = saved["second"]
         assert second["failed"] is True
         elapsed = saved["t1"] - saved["t0"]
-        assert elapsed < 5 + 6, "the task took %.1f s with connect_timeout=5" % elapsed
+        assert elapsed < 5 + 10, "the task took %.1f s with connect_timeout=5" % elapsed
         assert "cannot connect to Ceph cluster 'ceph' as client.admin (conf %s)" % CONF in second["msg"]
         assert "timed out" in second["msg"]
 
@@ -95,7 +122,7 @@ def test_hung_libvirtd_fails_libvirt_secret_within_its_timeout(hung_libvirtd):
                                    save("secret", "{'failed': s.failed, 'msg': s.msg | default('')}")], tmp)
         elapsed = time.monotonic() - started
     assert saved["secret"]["failed"] is True
-    assert elapsed < 5 + 10, elapsed
+    assert elapsed < 5 + 25, elapsed
     assert "virsh" in saved["secret"]["msg"] and "timed out after 5 s" in saved["secret"]["msg"], saved["secret"]
 
 

@@ -5,9 +5,11 @@ import os
 import signal
 import time
 
+import jsonschema
 import pytest
 
 from tests.integration.conftest import TOP, run_module, sh
+from tests.unit.ganeti_report_schema import GANETI_STATUS_REPORT
 
 HEALTH_LAB = "/var/tmp/cephstack-health-lab"
 GANETI_FIELDS = {"name", "version", "format_version", "timestamp", "category", "kind", "data"}
@@ -89,9 +91,10 @@ def test_c_health_quota_and_stopped_osd(two_osd_lab):
 
     # The same state as a Ganeti data collector report.
     report = run_module("ceph_health_info", dict(conf=os.path.join(HEALTH_LAB, "ceph.conf"), format="ganeti"))["report"]
+    jsonschema.validate(report, GANETI_STATUS_REPORT)
     assert set(report) == GANETI_FIELDS
     assert report["name"] == "ceph" and report["version"].startswith("16.2.")
     assert report["format_version"] == 1 and report["kind"] == 1 and report["category"] == "storage"
     assert abs(report["timestamp"] / 1e9 - time.time()) < 120
-    assert report["data"]["status"] == 2 and "OSD_DOWN" in report["data"]["message"]
+    assert report["data"]["status"]["code"] == 2 and "OSD_DOWN" in report["data"]["status"]["message"]
     assert report["data"]["osds"]["up"] == 1

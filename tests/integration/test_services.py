@@ -84,7 +84,7 @@ DOMAIN = """<domain type='qemu'>
   <devices>
     <disk type='network' device='disk'>
       <driver name='qemu' type='raw' cache='writeback' discard='unmap'/>
-      <auth username='cinder'><secret type='ceph' uuid='{uuid}'/></auth>
+      <auth username='{user}'><secret type='ceph' uuid='{uuid}'/></auth>
       <source protocol='rbd' name='vms/{image}'>
         <host name='127.0.0.1' port='{port}'/>
         <config file='{conf}'/>
@@ -101,10 +101,10 @@ def virsh(uri, *args, **kw):
                           check=False, **kw)
 
 
-def start_domain(uri, tmp_path, name, uuid, image):
+def start_domain(uri, tmp_path, name, uuid, image, user="cinder"):
     from tests.integration.conftest import V1_PORT
     xml = tmp_path / (name + ".xml")
-    xml.write_text(DOMAIN.format(name=name, uuid=uuid, image=image, port=V1_PORT,
+    xml.write_text(DOMAIN.format(name=name, uuid=uuid, image=image, port=V1_PORT, user=user,
                                  conf=os.path.join(HOSTS, "lab-compute", "etc", "ceph", "ceph.conf")))
     started = time.monotonic()
     res = virsh(uri, "create", str(xml), timeout=120)
@@ -127,7 +127,7 @@ def test_d_missing_secret_fails_at_once(site, libvirt_uri, tmp_path):
     res, elapsed = start_domain(libvirt_uri, tmp_path, "it-nosecret", "00000000-1111-2222-3333-444444444444",
                                 "it-disk")
     assert res.returncode != 0 and "secret" in res.stderr.lower()
-    assert elapsed < 5
+    assert elapsed < 15
 
 
 def test_d_wrong_key_fails_within_client_mount_timeout(site, libvirt_uri, tmp_path):
@@ -147,7 +147,7 @@ def test_d_wrong_key_fails_within_client_mount_timeout(site, libvirt_uri, tmp_pa
         if res.returncode == 0:
             virsh(libvirt_uri, "destroy", "it-wrongkey")
         assert res.returncode != 0
-        assert 10 <= elapsed < 30, "failed after %.1fs" % elapsed
+        assert 10 <= elapsed < 60, "failed after %.1fs" % elapsed
     finally:
         virsh(libvirt_uri, "secret-undefine", wrong_uuid)
 

@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from tests.integration.conftest import ENV, LAB, LIBVIRT_LAB, TOP, playbook, sh
+from tests.integration.conftest import ENV, KEY_RE, LAB, LIBVIRT_LAB, TOP, playbook, sh
 
 SECRET_UUID = "457eb676-33da-42ec-9a8c-9293d545c337"
 
@@ -29,7 +29,6 @@ LAB2 = "/var/tmp/cephstack-secrets-lab"
 # libvirt allows one secret per usage name ("ceph client.cinder secret"): these labs set the shared
 # libvirtd's secret to their key, and the fixture gives the test lab's key back at the end.
 OTHER_SECRET = SECRET_UUID
-KEY_RE = re.compile(r"AQ[A-Za-z0-9+/]{36}==")
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -229,7 +228,7 @@ def intact(lab, keys):
             problems.append("temp file %s" % path)
         elif name.endswith(".keyring"):
             text = open(path).read()
-            if not re.match(r"^\[client\.[^]]+\]\n\tkey = AQ[A-Za-z0-9+/]{36}==\n", text):
+            if not re.match(r"^\[client\.[^]]+\]\n\tkey = (%s)\n$" % KEY_RE.pattern, text):
                 problems.append("truncated keyring %s: %r" % (path, text[:40]))
         elif name.endswith(".conf") and "/etc/" in path and "ganesha" not in path:
             try:

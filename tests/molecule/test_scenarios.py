@@ -1,4 +1,4 @@
-"""The molecule scenarios, run last by scripts/test.sh (they need the images and take minutes):
+"""The molecule scenarios, run by scripts/test.sh in its background stream (they need the images):
 `molecule test` for each, as a contributor runs it.
 
 `default`'s own sequence proves check mode too: side_effect.yml, right after the check step, finds

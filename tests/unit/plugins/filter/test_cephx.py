@@ -42,3 +42,95 @@ def test_namespace_grant_counts_in_its_own_namespace():
 def test_bad_access_letters_are_refused():
     with pytest.raises(AnsibleFilterError, match="access='rwz'"):
         cephx_allows("allow *", "volumes", "rwz")
+
+
+# --- key types a host's Ceph client reads ------------------------------------------------------
+from ansible_collections.cephstack.cloud.plugins.filter.cephx import cephx_unreadable_keys  # noqa: E402
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import (  # noqa: E402
+    parse_ceph_version, reads_key_type)
+
+
+@pytest.mark.parametrize("version, reads", [
+    ("16.2.15+ds-0+deb12u1", False),    # Debian 12: measured, "Malformed input"
+    ("18.2.7+ds-1", False),             # Debian 13: measured
+    ("19.2.5", False), ("19.2.6", True), ("19.3.0", True),
+    ("20.2.3", False), ("20.2.4+ds-1", True), ("2:20.2.4-1", True), ("21.1.0", True),
+    ("", True), (None, True), ("garbage", True),     # unknown: not refused
+])
+def test_which_clients_read_aes256k_keys(version, reads):
+    assert reads_key_type(version, "aes256k") is reads
+    assert reads_key_type(version, "aes") is True
+
+
+def test_versions_are_parsed_from_package_versions():
+    assert parse_ceph_version("16.2.15+ds-0+deb12u1") == (16, 2, 15)
+    assert parse_ceph_version("1:20.2.4-1") == (20, 2, 4)
+    assert parse_ceph_version("n/a") is None
+
+
+USERS = [{"name": "client.nova", "keyring_groups": {"nova_compute": "nova"}},
+         {"name": "client.cinder", "key_type": "aes", "keyring_groups": {"nova_compute": "nova"}},
+         {"name": "client.glance", "keyring_groups": {"glance": "glance"}},
+         {"name": "client.old", "state": "absent", "keyring_groups": {"nova_compute": "nova"}}]
+GROUPS = {"nova_compute": ["compute1"], "glance": ["glance1"]}
+
+
+def test_an_old_client_host_is_told_which_keyring_it_cannot_read():
+    problems = cephx_unreadable_keys(USERS, "compute1", GROUPS, "16.2.15+ds-0+deb12u1", "aes256k")
+    assert len(problems) == 1
+    for words in ("compute1: client.nova has an aes256k key (what the cluster mints)", "librados 16.2.15",
+                  "key_type: aes", "auth_allowed_ciphers aes256k,aes", "mon_auth_allow_insecure_key",
+                  "newer Ceph client packages on compute1"):
+        assert words in problems[0]
+
+
+def test_existing_keys_and_new_clients_pass():
+    assert cephx_unreadable_keys(USERS, "compute1", GROUPS, "16.2.15", "aes256k", {"client.nova": "aes"}) == []
+    assert cephx_unreadable_keys(USERS, "compute1", GROUPS, "20.2.4", "aes256k") == []
+    assert cephx_unreadable_keys(USERS, "compute1", GROUPS, "16.2.15", "aes") == []
+    assert cephx_unreadable_keys(USERS, "glance1", GROUPS, "", "aes256k") == []
+    asked = cephx_unreadable_keys([dict(USERS[1], key_type="aes256k")], "compute1", GROUPS, "18.2.7", "aes")
+    assert len(asked) == 1 and "(its key_type)" in asked[0]
+
+
+def test_aes_only_clients():
+    from ansible_collections.cephstack.cloud.plugins.filter.cephx import cephx_aes_only_clients
+    assert cephx_aes_only_clients(["16.2.15+ds-0+deb12u1", "20.2.4+ds-1", "", "18.2.7"]) == \
+        ["16.2.15+ds-0+deb12u1", "18.2.7"]
+    users = {"client.nova": {"name": "client.nova", "caps": {}, "key_type": "aes"}}
+    assert cephx_unreadable_keys(USERS, "compute1", GROUPS, "16.2.15", "aes256k", users) == []
+
+
+from ansible_collections.cephstack.cloud.plugins.filter.cephx import ceph_name_errors  # noqa: E402
+
+
+@pytest.mark.parametrize("value", ["gnt hg", "vol/umes", "", ".hidden", "-x", "a" * 128, None, 7])
+def test_bad_pool_names_are_named_with_their_option(value):
+    errors = ceph_name_errors({"ganeti_rbd_pool": value}, "pool")
+    assert errors == ["ganeti_rbd_pool=%r is not a valid pool name: use 1-127 characters from "
+                      "A-Z a-z 0-9 _ . - , not starting with '.' or '-'" % (value,)]
+
+
+@pytest.mark.parametrize("value", ["client.glance", "gl ance", "", "-g", "@g", "a/b", None])
+def test_bad_cephx_ids_are_named_with_their_option(value):
+    errors = ceph_name_errors({"glance_rbd_stores[].user": ["glance", value]}, "user")
+    assert len(errors) == 1 and errors[0].startswith("glance_rbd_stores[].user=%r is not a cephx id" % (value,))
+    assert "without 'client.'" in errors[0]
+
+
+@pytest.mark.parametrize("value", ["glance", "foo.glance", "client.", "client.gl ance", "client.-g", None])
+def test_bad_entities_are_named_with_their_option(value):
+    errors = ceph_name_errors({"ceph_clients_users[].name": ["client.glance", value]}, "entity")
+    assert errors == ["ceph_clients_users[].name=%r is not a cephx entity: expected TYPE.ID with TYPE one of "
+                      "client, mgr, mds, osd, mon (e.g. client.glance)" % (value,)]
+
+
+def test_good_names_give_no_error():
+    assert ceph_name_errors({"p": ["images", "vms_2", "a.b-c", "a" * 127]}, "pool") == []
+    assert ceph_name_errors({"u": ["glance", "cinder-backup", "rgw.a@x"], "v": []}, "user") == []
+    assert ceph_name_errors({"e": ["client.glance", "client.cinder-backup", "mgr.x"]}, "entity") == []
+
+
+def test_an_unknown_kind_is_refused():
+    with pytest.raises(AnsibleFilterError, match="kind must be pool, user or entity"):
+        ceph_name_errors({"p": "x"}, "fs")

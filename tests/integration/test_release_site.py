@@ -1,0 +1,184 @@
+"""site.yml on a lab of another Ceph release (CEPHSTACK_TEST_RELEASE=reef|tentacle): the admin
+host and the Glance, Cinder and Cinder backup hosts are the release lab's container, so the modules
+run on that release's Python, librados and ceph CLI. On Tentacle, whose monitors mint aes256k keys,
+the compute host is a container of its own: that release's image with libvirtd and qemu
+(scripts/ceph-release-image.sh tentacle --compute).
+
+First the run is killed with SIGKILL at three points (pools, users, keyrings). After each kill no
+keyring is truncated and no temp file holds a key, here or in the containers. Then a run converges,
+every keyring holds a key of the type that release mints, and the next run changes nothing. On
+Tentacle, qemu on the compute host then opens an RBD disk through the libvirt secret that
+nova_compute set, whose value is client.cinder's aes256k key.
+"""
+import io
+import json
+import os
+import subprocess
+import tarfile
+import time
+
+import pytest
+
+from tests.integration.conftest import CONTAINER, KEY_RE, LAB, PYTHON, RELEASE, TOP, V1_PORT, ceph_json, playbook
+from tests.integration.test_services import DOMAIN
+from tests.integration.test_whole_run import SECRET_UUID, files_holding, intact, run_and_kill
+
+WITH_COMPUTE = RELEASE == "tentacle"
+# Hosts in the release lab's container; on Tentacle, Manila's share host too
+CEPH_SIDE = ["lab-admin", "lab-glance", "lab-cinder", "lab-backup"] + (["lab-manila"] if WITH_COMPUTE else [])
+# Hosts in the client container: the compute host and a ceph-fuse client
+CLIENT_SIDE = ["lab-compute", "lab-containers"] if WITH_COMPUTE else []
+HOSTS = ",".join(CEPH_SIDE + CLIENT_SIDE)
+# The client container's libvirt lab: its socket under the lab directory, which both sides mount
+# at the same path
+COMPUTE = (CONTAINER or "") + "-compute"
+COMPUTE_LIBVIRT = os.path.join(LAB, "compute-libvirt")
+COMPUTE_URI = "qemu:///system?socket=%s/run/libvirt-sock" % COMPUTE_LIBVIRT
+MINTED_TYPE = {"reef": "AQ", "tentacle": "Ag"}
+KILL_POINTS = ["ceph_pools : Ensure the Ceph pools", "ceph_clients : Ensure the cephx users",
+               "ceph_clients : Write the keyrings of this host's services"]
+
+pytestmark = [pytest.mark.release,
+              pytest.mark.skipif(CONTAINER is None, reason="site.yml on the test lab is test_whole_run's")]
+
+
+def podman(*args, **kw):
+    return subprocess.run(["podman"] + list(args), capture_output=True, text=True, check=False, **kw)
+
+
+@pytest.fixture(scope="module")
+def compute_host():
+    """The compute host's container, with libvirtd started by lab/libvirt-lab; its Python for Ansible."""
+    if not WITH_COMPUTE:
+        yield None
+        return
+    image = subprocess.run([os.path.join(TOP, "scripts", "ceph-release-image.sh"), RELEASE, "--compute"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    podman("rm", "-f", COMPUTE)
+    # libvirtd starts qemu guests: it needs a host's device and namespace rights
+    started = podman("run", "-d", "--name", COMPUTE, "--init", "--network", "host", "--runtime", "runc",
+                     "--privileged", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096",
+                     "-v", os.path.join(TOP, "lab") + ":/opt/cephstack-lab:ro", "-v", "%s:%s" % (LAB, LAB),
+                     image, "sleep", "infinity")
+    assert started.returncode == 0, started.stderr
+    try:
+        libvirt = podman("exec", COMPUTE, "/opt/cephstack-lab/libvirt-lab", "start", "--dir", COMPUTE_LIBVIRT)
+        assert libvirt.returncode == 0, libvirt.stderr
+        python = os.path.join(LAB, "compute-python")
+        with open(python, "w") as f:
+            f.write('#!/bin/sh\nexec podman exec -i %s /usr/bin/python3 "$@"\n' % COMPUTE)
+        os.chmod(python, 0o755)
+        yield python
+    finally:
+        podman("rm", "-f", "-t", "5", COMPUTE)
+
+
+def site_args(tmp_path, compute_python):
+    """site.yml on HOSTS: the Ceph side in the release lab's container, the compute host in its own."""
+    hosts = dict((h, {"ansible_python_interpreter": PYTHON}) for h in CEPH_SIDE)
+    hosts.update((h, {"ansible_python_interpreter": compute_python}) for h in CLIENT_SIDE)
+    where = tmp_path / "release-hosts.json"
+    where.write_text(json.dumps({"all": {"hosts": hosts}}))
+    return ("-i", "playbooks/inventory/lab.yml", "-i", str(where), "playbooks/site.yml",
+            "-e", "cephstack_lab_dir=" + LAB, "-e", "cephstack_libvirt_lab_dir=" + COMPUTE_LIBVIRT,
+            "--limit", HOSTS)
+
+
+def containers():
+    return [CONTAINER] + ([COMPUTE] if WITH_COMPUTE else [])
+
+
+def modules_running_in_the_containers():
+    """Module processes still running in the containers after their controller was killed (the
+    connection helper, detached, has the container's init as parent and is not one)."""
+    found = []
+    for container in containers():
+        res = podman("exec", container, "ps", "-eo", "pid=,ppid=,comm=")
+        found += [l for l in res.stdout.splitlines() if l.split()[2:] == ["python3"] and l.split()[1] != "1"]
+    return found
+
+
+def container_files_holding(keys):
+    """Files under the containers' temp directories that contain one of the keys (read through
+    tar on stdout: the keys never go on an argv)."""
+    found = []
+    for container in containers():
+        res = subprocess.run(["podman", "exec", container, "tar", "-cf", "-", "--ignore-failed-read", "-C", "/",
+                              "tmp", "root/.ansible"], capture_output=True, check=False)
+        with tarfile.open(fileobj=io.BytesIO(res.stdout)) as tar:
+            for member in tar:
+                if member.isfile():
+                    data = tar.extractfile(member).read()
+                    found += [container + ":" + member.name for k in keys if k.encode() in data][:1]
+    return found
+
+
+def test_killed_runs_then_a_converged_run_with_the_releases_keys(compute_host, tmp_path):
+    args = site_args(tmp_path, compute_host)
+    for marker in KILL_POINTS:
+        assert run_and_kill(args, marker), "the run never reached %r" % marker
+        for dummy in range(150):     # a module already started in a container runs to its end
+            if not modules_running_in_the_containers():
+                break
+            time.sleep(0.2)
+        keys = [e["key"] for e in ceph_json("auth", "ls")["auth_dump"]]
+        assert intact(LAB, keys) == [], marker
+        assert container_files_holding(keys) == [], marker
+    first = playbook(*args)
+    assert first.returncode == 0, first.stdout[-4000:]
+    again = playbook(*args)
+    assert again.returncode == 0, again.stdout[-4000:]
+    recap = [l for l in again.stdout.splitlines() if " changed=" in l]
+    assert len(recap) == len(HOSTS.split(",")) and all(" changed=0 " in l for l in recap), recap
+    users = dict((e["entity"], e["key"]) for e in ceph_json("auth", "ls")["auth_dump"])
+    keyrings = []
+    for host in HOSTS.split(","):
+        etc = os.path.join(LAB, "hosts", host, "etc", "ceph")
+        for name in sorted(os.listdir(etc)) if os.path.isdir(etc) else []:
+            if name.endswith(".keyring"):
+                with open(os.path.join(etc, name)) as f:
+                    text = f.read()
+                entity = name[len("ceph."):-len(".keyring")]
+                assert text == "[%s]\n\tkey = %s\n" % (entity, users[entity]), name
+                keyrings.append(users[entity][:2])
+    # glance, cinder x2, backup; on Tentacle also manila, cinder and nova on the compute host, and
+    # the ceph-fuse client's
+    assert len(keyrings) == (8 if WITH_COMPUTE else 4) and set(keyrings) == {MINTED_TYPE[RELEASE]}, keyrings
+    keys = list(users.values())
+    assert files_holding(keys) == [] and container_files_holding(keys) == []
+    for text in (first.stdout, again.stdout):
+        assert not KEY_RE.search(text)
+    if WITH_COMPUTE:
+        assert_qemu_opens_an_rbd_disk_through_the_secret(users["client.cinder"])
+        assert_the_ceph_fuse_mount_serves_files()
+
+
+def assert_the_ceph_fuse_mount_serves_files():
+    """cephfs_mount's ceph-fuse mount, in the client container: a file written there is in the
+    subvolume (read back through a second path: the mount's own directory listing)."""
+    path = os.path.join(LAB, "hosts", "lab-containers", "srv", "data")
+    assert podman("exec", COMPUTE, "mountpoint", "-q", path).returncode == 0
+    wrote = podman("exec", COMPUTE, "sh", "-c", "echo tentacle > %s/it-file && sync && cat %s/it-file" % (path, path))
+    assert wrote.stdout == "tentacle\n", wrote.stderr
+    mounts = podman("exec", COMPUTE, "grep", " %s " % path, "/proc/mounts").stdout
+    assert "fuse.ceph-fuse" in mounts, mounts
+
+
+def assert_qemu_opens_an_rbd_disk_through_the_secret(key):
+    """On the compute host: the secret holds client.cinder's key, and qemu, with that release's
+    librbd, opens a disk in pool vms through it (an RBD watcher appears)."""
+    virsh = ["exec", "-i", COMPUTE, "virsh", "-q", "-c", COMPUTE_URI]
+    assert podman(*virsh, "secret-get-value", SECRET_UUID).stdout.strip() == key
+    rbd = ["exec", CONTAINER, "rbd", "--conf", os.path.join(LAB, "ceph.conf")]
+    image = "it-release-disk"
+    assert podman(*rbd, "create", "vms/" + image, "--size", "64M").returncode == 0
+    xml = DOMAIN.format(name=image, uuid=SECRET_UUID, image=image, port=V1_PORT, user="cinder",
+                        conf=os.path.join(LAB, "hosts", "lab-compute", "etc", "ceph", "ceph.conf"))
+    try:
+        res = podman(*virsh, "create", "/dev/stdin", input=xml, timeout=120)
+        assert res.returncode == 0, res.stderr
+        watchers = json.loads(podman(*rbd, "status", "vms/" + image, "--format", "json").stdout)["watchers"]
+        assert len(watchers) == 1
+    finally:
+        podman(*virsh, "destroy", image)
+        podman(*rbd, "rm", "vms/" + image)
