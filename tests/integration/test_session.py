@@ -1,4 +1,4 @@
-"""The kept-open librados connection (keep_connection_seconds, issue 9 item 8), against the lab:
+"""The kept-open librados connection (keep_connection_seconds), against the lab:
 the next task reuses it, a changed keyring or conf retires it, idle time ends it, 0 turns it off,
 and the helper keeps to its own user and directory."""
 import os
@@ -111,12 +111,13 @@ def test_an_idle_helper_ends_and_0_starts_none(keyring):
     time.sleep(1)
     assert helpers() == before
 
-    assert info(keyring, keep_connection_seconds=2)["connection"] == "started"
+    # 6 s idle: long enough that a loaded machine still sees the helper before it ends.
+    assert info(keyring, keep_connection_seconds=6)["connection"] == "started"
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and not set(helpers()) - set(before):
         time.sleep(0.1)
     new = set(helpers()) - set(before)
     assert len(new) == 1
     pid = helpers()[new.pop()]
-    assert gone(pid, within=2 + 4), "the helper outlived keep_connection_seconds"
+    assert gone(pid, within=6 + 4), "the helper outlived keep_connection_seconds"
     assert set(helpers()) == set(before)
