@@ -1,4 +1,4 @@
-"""Where the molecule scenarios' Ceph cluster should run (issue 10, item 3), measured.
+"""Where the molecule scenarios' Ceph cluster should run, measured.
 
 A: the project's lab on the host, instances on the host network (what the scenarios do).
 B: the same lab inside a container of its own (--network none, only loopback), instances joined to

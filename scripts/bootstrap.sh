@@ -9,16 +9,16 @@ apt_packages=(
   ceph-mon ceph-mgr ceph-osd ceph-mds ceph-common
   python3-rados python3-rbd python3-cephfs
   python3-venv python3-pip git procps
-  # the consuming services, run for real by the tests (issue 3)
+  # the consuming services, run for real by the tests
   libvirt-daemon libvirt-daemon-system libvirt-daemon-system-sysv libvirt-clients python3-libvirt
   qemu-system-x86 qemu-block-extra qemu-utils
   glance-api python3-glanceclient cinder-volume cinder-backup python3-cinder python3-nova
-  # the Cinder services through their API (issue 11): their message bus
+  # the Cinder services through their API: their message bus
   cinder-api cinder-scheduler rabbitmq-server
   python3-oslo.config
-  # Ganeti's single-node lab cluster (issue 8); openssh-server for the host keys init reads
+  # Ganeti's single-node lab cluster; openssh-server for the host keys init reads
   ganeti openssh-server python3-yaml
-  # Manila's CephFS driver, ceph-fuse mounts and a podman container on them (issue 7)
+  # Manila's CephFS driver, ceph-fuse mounts and a podman container on them
   python3-manila ceph-fuse podman runc busybox-static uidmap slirp4netns fuse-overlayfs
   # molecule's instances and the Reef and Tentacle labs: images from debootstrap, catatonit for
   # podman --init; cephadm for its shell transport

@@ -1,4 +1,4 @@
-"""A second cluster as the backup target (issue 9, seed 000's disaster recovery).
+"""A second cluster as the backup target (disaster recovery across sites).
 
 A second lab cluster runs beside the first, on other ports. The cinder_backup role, given the
 cluster's name and its admin conf, makes the backups pool and a least-privilege user there, and

@@ -1,4 +1,4 @@
-"""Ganeti on RBD (issue 8) against the lab's real single-node Ganeti cluster (lab/ganeti-lab).
+"""Ganeti on RBD against the lab's real single-node Ganeti cluster (lab/ganeti-lab).
 
 (a) after site.yml, gnt-cluster shows rbd enabled and allowed, with the pool and access, and the
     node group's own parameters override the cluster's; the module goes check, apply, re-run, absent;

@@ -1,4 +1,4 @@
-"""ceph_health_info against a lab of its own with two OSDs (issue 8, proof c): healthy, then a pool
+"""ceph_health_info against a lab of its own with two OSDs: healthy, then a pool
 over its quota, then a stopped OSD, and the Ganeti data collector report of that state."""
 import json
 import os

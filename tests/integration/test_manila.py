@@ -1,4 +1,4 @@
-"""Manila on CephFS (issue 7), from the manila.conf the manila_cephfs role wrote.
+"""Manila on CephFS, from the manila.conf the manila_cephfs role wrote.
 
 (a) Manila's real CephFSDriver: a 1 GiB share, cephx access for alice, a libcephfs mount as alice
     that writes inside the share and is refused outside it, extend and shrink, a snapshot, deny,

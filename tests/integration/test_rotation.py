@@ -1,4 +1,4 @@
-"""Key rotation end to end (issue 9): client.cinder's key rotated the documented way
+"""Key rotation end to end: client.cinder's key rotated the documented way
 (playbooks/rotate_key.yml, then site.yml). Every holder gets the new key, qemu opens an RBD disk
 with it through the libvirt secret, the old key is refused, and the Glance and Cinder proofs still
 pass. docs/security.md gives the production order.

@@ -1,4 +1,4 @@
-"""Whole site.yml runs on fresh clusters (issue 9).
+"""Whole site.yml runs on fresh clusters.
 
 Secrets: site.yml with -vvv on a fresh cluster, first run and re-run, while a watcher samples every
 process's argv. Counted: cephx keys and the libvirt secret value in the output, on any argv,
