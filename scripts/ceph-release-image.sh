@@ -2,7 +2,7 @@
 # Builds the image of one Ceph release for lab/ceph-lab --release (there is no registry): a
 # debootstrap base of the Debian suite that ships it, then the Ceph daemons and client libraries
 # (lab/images/ceph.Containerfile); with --compute, a compute host of that release on top of it
-# (lab/images/compute.Containerfile: libvirtd and qemu). Cached by recipe hash; prints the image name.
+# (lab/images/compute.Containerfile: libvirtd, qemu, Ganesha, Ganeti). Cached by recipe hash; prints the image name.
 #   scripts/ceph-release-image.sh reef|tentacle [--compute]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +20,8 @@ image=localhost/cephstack-ceph:$release
 build_layer "$image" "$top/lab/images/ceph.Containerfile" "$base_hash" --build-arg "SUITE=$suite" >&2
 if [ -n "$compute" ]; then
   image=localhost/cephstack-ceph-compute:$release
-  build_layer "$image" "$top/lab/images/compute.Containerfile" "$layer_hash" --build-arg "RELEASE=$release" >&2
+  # the host's CA bundle: pip in the build trusts what pip on the host trusts
+  build_layer "$image" "$top/lab/images/compute.Containerfile" "$layer_hash" --build-arg "RELEASE=$release" \
+    --volume /etc/ssl/certs/ca-certificates.crt:/run/host-ca.crt:ro >&2
 fi
 echo "$image"

@@ -8,7 +8,9 @@ First the run is killed with SIGKILL at three points (pools, users, keyrings). A
 keyring is truncated and no temp file holds a key, here or in the containers. Then a run converges,
 every keyring holds a key of the type that release mints, and the next run changes nothing. On
 Tentacle, qemu on the compute host then opens an RBD disk through the libvirt secret that
-nova_compute set, whose value is client.cinder's aes256k key.
+nova_compute set, whose value is client.cinder's aes256k key, and NFS-Ganesha, on the ganesha.conf
+that nfs_ganesha_cephfs wrote, serves a subvolume through an export with its own aes256k user, and
+Ganeti 3.1, on the cluster that ganeti_rbd set up, makes RBD disks as the role's user.
 """
 import io
 import json
@@ -18,6 +20,7 @@ import tarfile
 import time
 
 import pytest
+import yaml
 
 from tests.integration.conftest import CONTAINER, KEY_RE, LAB, PYTHON, RELEASE, TOP, V1_PORT, ceph_json, playbook
 from tests.integration.test_services import DOMAIN
@@ -26,14 +29,21 @@ from tests.integration.test_whole_run import SECRET_UUID, files_holding, intact,
 WITH_COMPUTE = RELEASE == "tentacle"
 # Hosts in the release lab's container; on Tentacle, Manila's share host too
 CEPH_SIDE = ["lab-admin", "lab-glance", "lab-cinder", "lab-backup"] + (["lab-manila"] if WITH_COMPUTE else [])
-# Hosts in the client container: the compute host and a ceph-fuse client
-CLIENT_SIDE = ["lab-compute", "lab-containers"] if WITH_COMPUTE else []
+# Hosts in the client container: the compute host, a ceph-fuse client, the NFS-Ganesha host, and
+# the Ganeti node, in namespaces of its own there (lab/ganeti-lab)
+CLIENT_SIDE = ["lab-compute", "lab-containers", "lab-nfs", "lab-ganeti"] if WITH_COMPUTE else []
 HOSTS = ",".join(CEPH_SIDE + CLIENT_SIDE)
 # The client container's libvirt lab: its socket under the lab directory, which both sides mount
 # at the same path
 COMPUTE = (CONTAINER or "") + "-compute"
 COMPUTE_LIBVIRT = os.path.join(LAB, "compute-libvirt")
 COMPUTE_URI = "qemu:///system?socket=%s/run/libvirt-sock" % COMPUTE_LIBVIRT
+COMPUTE_GANETI = os.path.join(LAB, "compute-ganeti")
+GANETI_ETC = os.path.join(LAB, "hosts", "lab-ganeti", "etc")
+# Ganesha in the client container: not 2049, which the Pacific lab's Ganesha may hold on the shared
+# host network; and the container has no CAP_SYS_RESOURCE, which Ganesha 9 asks for at start.
+NFS_HOST_VARS = {"nfs_ganesha_cephfs_port": 12049, "nfs_ganesha_cephfs_allow_io_flusher_failure": True}
+NFS_ETC = os.path.join(LAB, "hosts", "lab-nfs", "etc")
 MINTED_TYPE = {"reef": "AQ", "tentacle": "Ag"}
 KILL_POINTS = ["ceph_pools : Ensure the Ceph pools", "ceph_clients : Ensure the cephx users",
                "ceph_clients : Write the keyrings of this host's services"]
@@ -64,19 +74,32 @@ def compute_host():
     try:
         libvirt = podman("exec", COMPUTE, "/opt/cephstack-lab/libvirt-lab", "start", "--dir", COMPUTE_LIBVIRT)
         assert libvirt.returncode == 0, libvirt.stderr
-        python = os.path.join(LAB, "compute-python")
-        with open(python, "w") as f:
-            f.write('#!/bin/sh\nexec podman exec -i %s /usr/bin/python3 "$@"\n' % COMPUTE)
-        os.chmod(python, 0o755)
-        yield python
+        ganeti = podman("exec", COMPUTE, "/opt/cephstack-lab/ganeti-lab", "start", "--dir", COMPUTE_GANETI)
+        assert ganeti.returncode == 0, ganeti.stderr
+        # the container's Python, and the one ganeti-lab wrote that enters the Ganeti node's namespaces
+        pythons = {}
+        for name, inside in (("compute-python", "/usr/bin/python3"),
+                             ("ganeti-python", os.path.join(COMPUTE_GANETI, "python3"))):
+            pythons[name] = os.path.join(LAB, name)
+            with open(pythons[name], "w") as f:
+                f.write('#!/bin/sh\nexec podman exec -i %s %s "$@"\n' % (COMPUTE, inside))
+            os.chmod(pythons[name], 0o755)
+        yield pythons
     finally:
+        podman("exec", COMPUTE, "/opt/cephstack-lab/ganeti-lab", "stop", "--dir", COMPUTE_GANETI, "--purge")
         podman("rm", "-f", "-t", "5", COMPUTE)
 
 
-def site_args(tmp_path, compute_python):
-    """site.yml on HOSTS: the Ceph side in the release lab's container, the compute host in its own."""
+def site_args(tmp_path, pythons):
+    """site.yml on HOSTS: the Ceph side in the release lab's container, the client side in its own."""
     hosts = dict((h, {"ansible_python_interpreter": PYTHON}) for h in CEPH_SIDE)
-    hosts.update((h, {"ansible_python_interpreter": compute_python}) for h in CLIENT_SIDE)
+    # modules run in the compute container: the files that copy and template send must land where
+    # it sees them, so the remote temp dir lives in the lab dir, mounted at the same path
+    hosts.update((h, {"ansible_python_interpreter": pythons["compute-python"],
+                      "ansible_remote_tmp": os.path.join(LAB, "ansible-tmp")}) for h in CLIENT_SIDE)
+    if WITH_COMPUTE:
+        hosts["lab-nfs"].update(NFS_HOST_VARS)
+        hosts["lab-ganeti"]["ansible_python_interpreter"] = pythons["ganeti-python"]
     where = tmp_path / "release-hosts.json"
     where.write_text(json.dumps({"all": {"hosts": hosts}}))
     return ("-i", "playbooks/inventory/lab.yml", "-i", str(where), "playbooks/site.yml",
@@ -141,9 +164,9 @@ def test_killed_runs_then_a_converged_run_with_the_releases_keys(compute_host, t
                 entity = name[len("ceph."):-len(".keyring")]
                 assert text == "[%s]\n\tkey = %s\n" % (entity, users[entity]), name
                 keyrings.append(users[entity][:2])
-    # glance, cinder x2, backup; on Tentacle also manila, cinder and nova on the compute host, and
-    # the ceph-fuse client's
-    assert len(keyrings) == (8 if WITH_COMPUTE else 4) and set(keyrings) == {MINTED_TYPE[RELEASE]}, keyrings
+    # glance, cinder x2, backup; on Tentacle also manila, cinder and nova on the compute host, the
+    # ceph-fuse client's and the Ganeti node's
+    assert len(keyrings) == (9 if WITH_COMPUTE else 4) and set(keyrings) == {MINTED_TYPE[RELEASE]}, keyrings
     keys = list(users.values())
     assert files_holding(keys) == [] and container_files_holding(keys) == []
     for text in (first.stdout, again.stdout):
@@ -151,6 +174,85 @@ def test_killed_runs_then_a_converged_run_with_the_releases_keys(compute_host, t
     if WITH_COMPUTE:
         assert_qemu_opens_an_rbd_disk_through_the_secret(users["client.cinder"])
         assert_the_ceph_fuse_mount_serves_files()
+        assert_ganesha_serves_a_subvolume_to_an_nfs_client()
+        assert_ganeti_makes_rbd_disks_with_the_roles_user()
+
+
+with open(os.path.join(TOP, "tests", "integration", "cephfs_read.py")) as _f:
+    READ_BACK = _f.read()
+
+
+with open(os.path.join(TOP, "tests", "integration", "services", "ganeti_rbd_device.py")) as _f:
+    GANETI_RBD_DEVICE = _f.read()
+
+
+def assert_ganeti_makes_rbd_disks_with_the_roles_user():
+    """After site.yml, the Ganeti node's cluster has rbd enabled with the lab's pool and access, and
+    Ganeti's own RADOSBlockDevice, with the CEPH_ARGS of the role's defaults file and that release's
+    rbd CLI, creates, grows and removes an image as client.ganeti, whose key is aes256k."""
+    gnt = ["exec", COMPUTE, "/opt/cephstack-lab/ganeti-lab", "exec", "--dir", COMPUTE_GANETI, "--"]
+    info = podman(*gnt, "gnt-cluster", "info")
+    assert info.returncode == 0, info.stderr
+    cluster = yaml.safe_load(info.stdout)
+    assert "rbd" in cluster["Cluster parameters"]["enabled disk templates"].split(", ")
+    assert cluster["Default disk parameters"]["rbd"] == {"pool": "ganeti", "access": "userspace"}
+    assert ceph_json("auth", "get-key", "client.ganeti")["key"].startswith(MINTED_TYPE[RELEASE])
+    defaults = os.path.join(GANETI_ETC, "default", "ganeti")
+    done = podman("exec", "-i", COMPUTE, "bash", "-c", '. "$0" && export CEPH_ARGS && exec /usr/bin/python3 - "$@"',
+                  defaults, "ganeti", "it-release-disk", "grow-remove", input=GANETI_RBD_DEVICE)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"created": True, "grown": True, "removed": True}
+
+
+def assert_ganesha_serves_a_subvolume_to_an_nfs_client():
+    """Ganesha, started on nfs_ganesha_cephfs's ganesha.conf and environment file in the client
+    container, with one export written as Manila's helper writes it: a subvolume and a cephx user
+    of its own, whose key is of the type the release mints (in the export file only, never on an
+    argv). A file copied in over NFSv4 (libnfs) is in the subvolume, read back with the admin's
+    libcephfs."""
+    ceph = ["exec", CONTAINER, "ceph", "--conf", os.path.join(LAB, "ceph.conf")]
+    name = user = "it-release-nfs"
+    export = os.path.join(NFS_ETC, "ganesha", "export.d", "it-release-nfs.conf")
+    index = os.path.join(NFS_ETC, "ganesha", "export.d", "INDEX.conf")
+    ganesha_lab = ["exec", COMPUTE, "/opt/cephstack-lab/ganesha-lab"]
+    ganesha_dir = os.path.join(LAB, "ganesha-lab")
+    with open(index) as f:
+        index_before = f.read()
+    try:
+        assert podman(*ceph, "fs", "subvolume", "create", "cephfs", name, "--size", "67108864").returncode == 0
+        path = podman(*ceph, "fs", "subvolume", "getpath", "cephfs", name).stdout.strip()
+        authorized = podman(*ceph, "fs", "subvolume", "authorize", "cephfs", name, user, "--access_level", "rw")
+        assert authorized.returncode == 0, authorized.stderr
+        key = podman(*ceph, "auth", "get-key", "client." + user).stdout.strip()
+        assert key.startswith(MINTED_TYPE[RELEASE])
+        fd = os.open(export, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write('EXPORT {\n  Export_Id = 100;\n  Path = "%s";\n  Pseudo = "%s";\n  Access_Type = RW;\n'
+                    '  Squash = None;\n  Protocols = 4;\n  Transports = TCP;\n'
+                    '  FSAL {\n    Name = CEPH;\n    User_Id = "%s";\n    Secret_Access_Key = "%s";\n  }\n}\n'
+                    % (path, path, user, key))
+        with open(index, "w") as f:
+            f.write('%%include "%s"\n' % export)
+        started = podman(*ganesha_lab, "start", "--dir", ganesha_dir, "--conf", os.path.join(NFS_ETC, "ganesha", "ganesha.conf"),
+                         "--defaults", os.path.join(NFS_ETC, "default", "nfs-ganesha"))
+        assert started.returncode == 0, started.stderr
+        url = "nfs://127.0.0.1%s/it-file?version=4&nfsport=%d" % (path, NFS_HOST_VARS["nfs_ganesha_cephfs_port"])
+        text = "written over NFS on %s\n" % RELEASE
+        copied = podman("exec", "-i", COMPUTE, "sh", "-c", 'cat >/tmp/it-nfs-file && nfs-cp /tmp/it-nfs-file "$0"',
+                        url, input=text)
+        assert copied.returncode == 0, copied.stdout + copied.stderr
+        read = podman("exec", "-i", CONTAINER, "/usr/bin/python3", "-c", READ_BACK, os.path.join(LAB, "ceph.conf"),
+                      path + "/it-file")
+        assert read.stdout == text, read.stderr
+    finally:
+        podman(*ganesha_lab, "stop", "--dir", ganesha_dir)
+        with open(index, "w") as f:
+            f.write(index_before)
+        if os.path.exists(export):
+            os.unlink(export)
+        podman(*ceph, "fs", "subvolume", "deauthorize", "cephfs", name, user)
+        podman(*ceph, "auth", "rm", "client." + user)
+        podman(*ceph, "fs", "subvolume", "rm", "cephfs", name)
 
 
 def assert_the_ceph_fuse_mount_serves_files():

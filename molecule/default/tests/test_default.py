@@ -19,14 +19,9 @@ GLANCE_PORT = 19392
 SECRET_HOLDS_CINDERS_KEY = ("v=$(virsh -c qemu:///system secret-get-value %s) && test \"$v\" = "
                             "\"$(sed -n 's/^[[:space:]]*key = //p' /etc/ceph/ceph.client.cinder.keyring)\"")
 SECRET_UUID = "6b0e0f5a-3c1d-4a47-9c55-5d3e0b7f2a10"
-READ_CEPHFS_FILE = """import sys, cephfs
-fs = cephfs.LibCephFS(conffile=sys.argv[1])
-fs.mount(filesystem_name=b"cephfs")
-fd = fs.open(sys.argv[2].encode(), "r")
-sys.stdout.write(fs.read(fd, 0, 4096).decode())
-fs.close(fd)
-fs.shutdown()
-"""
+# Reads a CephFS file with libcephfs: the script shared with the integration tests
+with open(os.path.join(os.path.dirname(__file__), "..", "..", "..", "tests", "integration", "cephfs_read.py")) as _f:
+    READ_CEPHFS_FILE = _f.read()
 # The keyrings each instance must hold (and no others): name -> owning group.
 KEYRINGS = {
     "cephstack-mol-admin": {"client.admin": "root"},

@@ -4,14 +4,15 @@ CEPH_ARGS comes from the environment, as daemon-util gives it to the Ganeti daem
     CEPH_ARGS=... /usr/bin/python3 ganeti_rbd_device.py POOL NAME create|grow-remove
 Prints JSON: the steps done, or the BlockDeviceError Ganeti raised.
 """
+import glob
 import json
 import sys
 
-sys.path.insert(0, "/usr/share/ganeti/3.0")
+sys.path.insert(0, sorted(glob.glob("/usr/share/ganeti/3.*"))[-1])    # 3.0 on bookworm, 3.1 later
 from ganeti import constants, errors  # noqa: E402
 from ganeti.storage import bdev  # noqa: E402
 
-# Ganeti 3.0.2's Attach() always maps the image with the kernel rbd module ("rbd map"), which
+# Ganeti's Attach() (3.0.2 and 3.1.0~rc2) always maps the image with the kernel rbd module ("rbd map"), which
 # these machines lack; only it is replaced. Create, Grow and Remove are Ganeti's own.
 bdev.RADOSBlockDevice.Attach = lambda self: True
 
