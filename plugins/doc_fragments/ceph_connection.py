@@ -38,16 +38,17 @@ options:
     default: 10
   keep_connection_seconds:
     description:
-      - With librados, the first task on a host starts a helper process that keeps its connection
+      - V(0), the default, connects in every task and leaves no process behind.
+      - A positive value turns on a kept-open connection, an accelerator that a play opts into.
+        with librados, the first task on a host starts a helper process that keeps its connection
         to the cluster open, as ssh's C(ControlPersist) does, and the next tasks with the same
         O(cluster), O(conf), O(client_name), O(client_keyring) and O(connect_timeout) send their
         commands through it. A task then saves loading librados and connecting, about 30 ms.
-      - The helper stops after this many seconds without a command, and as soon as the conf file or
-        a keyring it read changes. Its socket is in a directory of the user's own, mode 0700, and it
-        answers only the same user.
-      - V(0) connects in every task and starts no helper.
+      - The helper outlives the task. It stops after this many seconds without a command, and as
+        soon as the conf file or a keyring it read changes. Its socket is in a directory of the
+        user's own, mode 0700, and it answers only the same user.
     type: int
-    default: 30
+    default: 0
     version_added: 0.2.0
   transport:
     description:

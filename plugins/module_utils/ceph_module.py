@@ -19,7 +19,7 @@ CONNECTION_ARGS = dict(
     client_name=dict(type="str", default="client.admin"),
     client_keyring=dict(type="path", no_log=False),
     connect_timeout=dict(type="int", default=10),
-    keep_connection_seconds=dict(type="int", default=30),
+    keep_connection_seconds=dict(type="int", default=0),
     transport=dict(type="str", default="auto", choices=["auto", "librados", "cli", "cephadm"]),
     cephadm_image=dict(type="str"),
 )

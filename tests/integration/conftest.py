@@ -55,14 +55,37 @@ def on_lab_host(*argv):
     return list(argv) if CONTAINER is None else ["podman", "exec", CONTAINER] + list(argv)
 
 
-def ceph_cli(*args, **kw):
-    return sh(*on_lab_host("ceph", "--conf", os.path.join(LAB, "ceph.conf"), *args), **kw)
+def ceph_cli(*args, lab=LAB, **kw):
+    """The ceph CLI on a lab's conf and admin keyring, where the modules run. Labs other than LAB
+    are the Pacific tests' own, on this machine."""
+    return sh(*on_lab_host("ceph", "--conf", os.path.join(lab, "ceph.conf"), *args), **kw)
 
 
-def ceph_json(*args):
-    out = ceph_cli("--format", "json", *args)
+def ceph_json(*args, lab=LAB, allow_error=False):
+    """A ceph command's JSON answer; None for an empty answer, or for an error if allow_error."""
+    out = ceph_cli("--format", "json", *args, lab=lab)
+    if out.returncode != 0 and allow_error:
+        return None
     assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
+    return json.loads(out.stdout) if out.stdout.strip() else None
+
+
+def wait_for(probe, timeout=60, interval=0.5, what="condition"):
+    """Poll probe() until it returns a true value, which is returned. A probe that times out or is
+    refused (OSError, which covers socket and HTTP errors, or subprocess.TimeoutExpired) counts as
+    not yet; when the time is up, the failure names what was awaited and the last such error."""
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while True:
+        try:
+            value = probe()
+        except (OSError, subprocess.TimeoutExpired) as e:
+            value, last_error = None, e
+        if value:
+            return value
+        assert time.monotonic() < deadline, "timed out after %s s waiting for %s%s" % (
+            timeout, what, "; last error: %r" % last_error if last_error else "")
+        time.sleep(interval)
 
 
 def ceph_reads(*commands):

@@ -128,14 +128,3 @@ def service_script(name, *args, timeout=180):
                          text=True, timeout=timeout, check=False)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-5000:]
     return json.loads(res.stdout.strip().splitlines()[-1])
-
-
-def wait_for(probe, timeout=60, interval=0.5, what="condition"):
-    """Poll probe() until it returns a true value; that value is returned."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        assert time.monotonic() < deadline, "timed out waiting for %s" % what
-        time.sleep(interval)

@@ -24,10 +24,9 @@ import warnings
 
 import pytest
 
-from tests.integration.conftest import ceph_json, sh
+from tests.integration.conftest import ceph_json, sh, wait_for
 from tests.integration.service_helpers import (
-    CINDER_PORT, HOSTS, SECRET_UUID, STATE, admin, answers, http, rbd_json, running, service_script, upload,
-    wait_for)
+    CINDER_PORT, HOSTS, SECRET_UUID, STATE, admin, answers, http, rbd_json, running, service_script, upload)
 
 IMAGE_SIZE = 4 * 1024 * 1024
 CINDER = "http://127.0.0.1:%d/v3" % CINDER_PORT

@@ -1,6 +1,5 @@
 """ceph_health_info against a lab of its own with two OSDs: healthy, then a pool
 over its quota, then a stopped OSD, and the Ganeti data collector report of that state."""
-import json
 import os
 import signal
 import time
@@ -8,31 +7,15 @@ import time
 import jsonschema
 import pytest
 
-from tests.integration.conftest import TOP, run_module, sh
+from tests.integration.conftest import TOP, ceph_json, run_module, sh, wait_for
 from tests.unit.ganeti_report_schema import GANETI_STATUS_REPORT
 
 HEALTH_LAB = "/var/tmp/cephstack-health-lab"
 GANETI_FIELDS = {"name", "version", "format_version", "timestamp", "category", "kind", "data"}
 
 
-def ceph(*args):
-    res = sh("ceph", "--conf", os.path.join(HEALTH_LAB, "ceph.conf"), "--format", "json", *args)
-    assert res.returncode == 0, res.stderr
-    return json.loads(res.stdout) if res.stdout.strip() else None
-
-
-def wait_for(what, predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        assert time.monotonic() < deadline, "timed out waiting for " + what
-        time.sleep(0.5)
-
-
 def pg_states():
-    summary = ceph("pg", "stat")["pg_summary"]
+    summary = ceph_json("pg", "stat", lab=HEALTH_LAB)["pg_summary"]
     return summary["num_pgs"], {s["name"]: s["num"] for s in summary["num_pg_by_state"]}
 
 
@@ -52,9 +35,9 @@ def two_osd_lab():
 
 
 def test_c_health_quota_and_stopped_osd(two_osd_lab):
-    ceph("osd", "pool", "create", "hq", "8", "8", "replicated", "--size", "2")
-    ceph("osd", "pool", "application", "enable", "hq", "rbd")
-    wait_for("active+clean", lambda: pg_states()[1] == {"active+clean": pg_states()[0]})
+    ceph_json("osd", "pool", "create", "hq", "8", "8", "replicated", "--size", "2", lab=HEALTH_LAB)
+    ceph_json("osd", "pool", "application", "enable", "hq", "rbd", lab=HEALTH_LAB)
+    wait_for(lambda: pg_states()[1] == {"active+clean": pg_states()[0]}, what="active+clean")
 
     ok = health()
     assert ok["changed"] is False and ok["commands"] == [] and ok["ceph_calls"] == 2
@@ -65,24 +48,24 @@ def test_c_health_quota_and_stopped_osd(two_osd_lab):
     assert ok["pools"]["hq"]["quota_objects"] == 0
 
     # A pool over its quota shows in the checks, with its quota in the pool's facts.
-    ceph("osd", "pool", "set-quota", "hq", "max_objects", "2")
+    ceph_json("osd", "pool", "set-quota", "hq", "max_objects", "2", lab=HEALTH_LAB)
     for name in ("a", "b"):
         assert sh("timeout", "10", "rados", "--conf", os.path.join(HEALTH_LAB, "ceph.conf"), "-p", "hq",
                   "put", name, "/etc/hostname").returncode == 0
-    wait_for("POOL_FULL", lambda: "POOL_FULL" in ceph("health")["checks"])
+    wait_for(lambda: "POOL_FULL" in ceph_json("health", lab=HEALTH_LAB)["checks"], what="POOL_FULL")
     full = health()
     assert full["health"]["status"] == "HEALTH_WARN"
     assert "POOL_FULL" in full["health"]["checks"], full["health"]
     assert "hq" in full["health"]["checks"]["POOL_FULL"]["summary"] or full["health"]["checks"]["POOL_FULL"]["count"]
     assert full["pools"]["hq"]["quota_objects"] == 2 and full["pools"]["hq"]["objects"] == 2
-    ceph("osd", "pool", "set-quota", "hq", "max_objects", "0")
-    wait_for("POOL_FULL cleared", lambda: "POOL_FULL" not in ceph("health")["checks"])
+    ceph_json("osd", "pool", "set-quota", "hq", "max_objects", "0", lab=HEALTH_LAB)
+    wait_for(lambda: "POOL_FULL" not in ceph_json("health", lab=HEALTH_LAB)["checks"], what="POOL_FULL cleared")
 
     # A stopped OSD: down, and the size-2 pool's PGs degraded.
     with open(os.path.join(HEALTH_LAB, "pids", "osd.1.pid")) as f:
         os.kill(int(f.read()), signal.SIGTERM)
-    wait_for("osd.1 down", lambda: ceph("osd", "stat")["num_up_osds"] == 1)
-    wait_for("degraded PGs", lambda: any("degraded" in state for state in pg_states()[1]))
+    wait_for(lambda: ceph_json("osd", "stat", lab=HEALTH_LAB)["num_up_osds"] == 1, what="osd.1 down")
+    wait_for(lambda: any("degraded" in state for state in pg_states()[1]), what="degraded PGs")
     down = health()
     assert down["osds"] == {"total": 2, "up": 1, "in": 2}
     assert "OSD_DOWN" in down["health"]["checks"]

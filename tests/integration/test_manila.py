@@ -21,9 +21,9 @@ import subprocess
 
 import pytest
 
-from tests.integration.conftest import LAB, SITE_ARGS, TOP, ceph_json, playbook
+from tests.integration.conftest import LAB, SITE_ARGS, TOP, ceph_json, playbook, wait_for
 from tests.integration.service_helpers import (
-    SERVICE_PY, SERVICES, add_options, answers, http, running, service_script, wait_for)
+    SERVICE_PY, SERVICES, add_options, answers, http, running, service_script)
 
 MANILA_CONF = os.path.join(LAB, "hosts", "lab-manila", "etc", "manila", "manila.conf")
 

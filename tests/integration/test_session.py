@@ -1,6 +1,6 @@
 """The kept-open librados connection (keep_connection_seconds), against the lab:
-the next task reuses it, a changed keyring or conf retires it, idle time ends it, 0 turns it off,
-and the helper keeps to its own user and directory."""
+the next task reuses it, a changed keyring or conf retires it, idle time ends it, 0 (the default)
+starts none, and the helper keeps to its own user and directory."""
 import os
 import shutil
 import socket
@@ -61,12 +61,12 @@ def keyring(lab, tmp_path):
 
 def test_the_second_task_reuses_the_first_tasks_connection(keyring):
     before = set(helpers())
-    first = info(keyring)
+    first = info(keyring, keep_connection_seconds=30)
     assert first["connection"] == "started"
     # The first task waited until its helper listened, and sent its own commands there.
     new = [p for p in helpers() if p not in before]
     assert len(new) == 1, new
-    second = info(keyring)
+    second = info(keyring, keep_connection_seconds=30)
     assert second["connection"] == "reused"
     assert second["fsid"] == first["fsid"] and second["ceph_calls"] == first["ceph_calls"]
 
@@ -83,7 +83,7 @@ def test_the_second_task_reuses_the_first_tasks_connection(keyring):
     # A changed keyring retires it before it runs anything. The next task starts a fresh helper, or,
     # while the retiring one still holds the lock, connects itself.
     os.utime(keyring, (time.time() + 5, time.time() + 5))
-    third = info(keyring)
+    third = info(keyring, keep_connection_seconds=30)
     assert third["connection"] in ("started", "off") and third["fsid"] == first["fsid"]
     assert gone(pid, within=3), "the stale helper %d still runs" % pid
 
@@ -105,8 +105,9 @@ def test_a_helper_that_cannot_connect_fails_the_task_once_with_librados_message(
     assert helpers() == before
 
 
-def test_an_idle_helper_ends_and_0_starts_none(keyring):
+def test_an_idle_helper_ends_and_the_default_and_0_start_none(keyring):
     before = helpers()
+    assert info(keyring)["connection"] == "off"
     assert info(keyring, keep_connection_seconds=0)["connection"] == "off"
     time.sleep(1)
     assert helpers() == before

@@ -2,7 +2,7 @@
 
 Secrets: site.yml with -vvv on a fresh cluster, first run and re-run, while a watcher samples every
 process's argv. Counted: cephx keys and the libvirt secret value in the output, on any argv,
-keyrings readable by others, temp files left behind.
+keyrings readable by others, temp files left behind, and processes left running detached.
 
 Kills: on a second fresh cluster, ansible-playbook is killed with SIGKILL (its whole process group,
 modules included) at five points of a first run. After each kill no keyring or config is truncated
@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from tests.integration.conftest import ENV, KEY_RE, LAB, LIBVIRT_LAB, TOP, playbook, sh
+from tests.integration.conftest import ENV, KEY_RE, LAB, LIBVIRT_LAB, TOP, ceph_json, playbook, sh
 
 SECRET_UUID = "457eb676-33da-42ec-9a8c-9293d545c337"
 
@@ -60,22 +60,46 @@ def secrets_run(libvirt_uri, ganeti_lab):
     assert started.returncode == 0, started.stderr
     args = site_args(LAB2, ganeti_lab, OTHER_SECRET) + ("-vvv",)
     watcher = ArgvWatcher()
+    before = set(os.listdir("/proc"))
     watcher.start()
     try:
         first = playbook(*args)
         second = playbook(*args)
         watcher.done.set()
         watcher.join()
+        left = detached_pythons(before)
         keys = [e["key"] for e in auth_dump(LAB2)]
         secret = sh("virsh", "-c", libvirt_uri, "secret-get-value", OTHER_SECRET).stdout.strip()
         files = walk(LAB2)
         reference = snapshot(LAB2, keys, OTHER_SECRET)
         yield dict(first=first, second=second, keys=keys, secret=secret, argv=watcher.seen,
-                   samples=watcher.samples, files=files, reference=reference)
+                   samples=watcher.samples, files=files, reference=reference, left=left)
     finally:
         watcher.done.set()
         sh(lab_cmd, "stop", "--dir", LAB2, "--purge")
         give_back_the_test_labs_secret(libvirt_uri)
+
+
+def detached_pythons(before):
+    """Python processes started since `before` (a set of /proc entries) that still run detached,
+    with init as parent: what a module that leaves a process behind leaves (a kept-open connection's
+    helper forks twice and calls setsid). The labs' daemons started earlier; the other test streams'
+    modules run under podman exec, whose parent is conmon."""
+    found = []
+    for pid in set(os.listdir("/proc")) - before:
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            exe = os.readlink("/proc/%s/exe" % pid)
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                argv = f.read().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue            # gone meanwhile
+        if ppid == 1 and os.path.basename(exe).startswith("python"):
+            found.append("%s %s" % (pid, argv))
+    return found
 
 
 def give_back_the_test_labs_secret(libvirt_uri):
@@ -94,16 +118,10 @@ def site_args(lab, ganeti_lab, secret_uuid):
             "-e", "cephstack_libvirt_secret_uuid=" + secret_uuid)
 
 
-def ceph(lab, *args):
-    out = sh("ceph", "--conf", os.path.join(lab, "ceph.conf"), *args, "--format", "json")
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
-
-
 def snapshot(lab, keys, secret_uuid):
     """The cluster objects and host files a run produced, with what differs between two fresh
     labs (directory, fsid, ports, keys, the libvirt secret UUID) normalised."""
-    fsid = ceph(lab, "fsid")["fsid"]
+    fsid = ceph_json("fsid", lab=lab)["fsid"]
     with open(os.path.join(lab, "ceph.conf")) as f:
         ports = re.findall(r"127\.0\.0\.1:(\d+)", f.read())
 
@@ -115,10 +133,10 @@ def snapshot(lab, keys, secret_uuid):
             text = text.replace(":" + port, ":<port%d>" % i)
         return UUID_RE.sub("<uuid>", text)        # a subvolume's directory is a fresh UUID
     pools = {p["pool_name"]: (p["size"], p["min_size"], p["pg_num"], sorted(p["application_metadata"]),
-                              p["quota_max_bytes"]) for p in ceph(lab, "osd", "pool", "ls", "detail")}
+                              p["quota_max_bytes"]) for p in ceph_json("osd", "pool", "ls", "detail", lab=lab)}
     users = {e["entity"]: {d: norm(c) for d, c in e["caps"].items()}
-             for e in ceph(lab, "auth", "ls")["auth_dump"] if e["entity"].startswith("client.")}
-    subvolumes = sorted(v["name"] for v in ceph(lab, "fs", "subvolume", "ls", "cephfs"))
+             for e in ceph_json("auth", "ls", lab=lab)["auth_dump"] if e["entity"].startswith("client.")}
+    subvolumes = sorted(v["name"] for v in ceph_json("fs", "subvolume", "ls", "cephfs", lab=lab))
     files = {}
     for path, mode in walk(os.path.join(lab, "hosts")):
         st = os.stat(path)
@@ -128,7 +146,7 @@ def snapshot(lab, keys, secret_uuid):
 
 
 def auth_dump(lab):
-    return ceph(lab, "auth", "ls")["auth_dump"]
+    return ceph_json("auth", "ls", lab=lab)["auth_dump"]
 
 
 def walk(top):
@@ -183,6 +201,10 @@ def test_no_key_on_any_argv(secrets_run):
     keys = secrets_run["keys"] + [secrets_run["secret"]]
     assert [k for k in keys if k in argv] == []
     assert not KEY_RE.search(argv)
+
+
+def test_no_process_outlives_its_task_with_the_default_settings(secrets_run):
+    assert secrets_run["left"] == []
 
 
 def test_no_keyring_readable_by_others_and_no_temp_file_left(secrets_run):
@@ -265,7 +287,7 @@ def test_killed_runs_leave_nothing_half_done_and_converge_to_the_uninterrupted_s
         recap = [l for l in again.stdout.splitlines() if " changed=" in l]
         assert recap and all(" changed=0 " in l for l in recap), recap
         value = sh("virsh", "-c", libvirt_uri, "secret-get-value", KILL_SECRET).stdout.strip()
-        assert value == ceph(LAB3, "auth", "get-key", "client.cinder")["key"]
+        assert value == ceph_json("auth", "get-key", "client.cinder", lab=LAB3)["key"]
     finally:
         sh(lab_cmd, "stop", "--dir", LAB3, "--purge")
         give_back_the_test_labs_secret(libvirt_uri)
