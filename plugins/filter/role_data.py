@@ -11,6 +11,8 @@ import ipaddress
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.cephstack.cloud.plugins.module_utils.resource import UNKNOWN
+
 
 def _required(item, key, what):
     if not isinstance(item, dict) or item.get(key) in (None, ""):
@@ -108,7 +110,7 @@ def cephfs_mount_plan(subvolume_results, access_results, default_fs):
     for sub, access in zip(subvolume_results or [], access_results or []):
         item = sub.get("item") or {}
         root = (sub.get("subvolume") or {}).get("path")
-        if root and root != "(known after apply)" and access.get("key"):
+        if root and root != UNKNOWN and access.get("key"):   # check mode's prediction of a new one
             plan.append(dict(name=item["name"], path=item["path"], root=root, auth_id=item["auth_id"],
                              fs=item.get("fs") or default_fs))
     return plan

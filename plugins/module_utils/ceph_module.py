@@ -32,6 +32,7 @@ def pool_deletion_refused(action, error):
 
 
 class CephResourceModule(ResourceModule):
+    timeout_options = ("connect_timeout",)
     handled_errors = (CephError,)
 
     def __init__(self, module=None, runner=None):
@@ -39,9 +40,6 @@ class CephResourceModule(ResourceModule):
 
     def make_runner(self):
         p = self.params
-        if p["connect_timeout"] < 1:
-            self.module.fail_json(msg="connect_timeout must be at least 1 second, got %s"
-                                  % p["connect_timeout"])
         if p["keep_connection_seconds"] < 0:
             self.module.fail_json(msg="keep_connection_seconds must be 0 (a connection per task) or more, got %s"
                                   % p["keep_connection_seconds"])

@@ -88,6 +88,7 @@ class ResourceModule(object):
     required_one_of = []
     add_file_common_args = False
     secret_fields = ()
+    timeout_options = ()               # int options in seconds, each at least 1
     handled_errors = (CommandError,)   # runner exceptions that become fail_json with rc
 
     def __init__(self, module=None, runner=None, base_spec=None):
@@ -101,6 +102,9 @@ class ResourceModule(object):
         self.params = self.module.params
         self.warnings = []
         self.applied = []
+        for name in self.timeout_options:
+            if self.params[name] < 1:
+                self.module.fail_json(msg="%s must be at least 1 second, got %s" % (name, self.params[name]))
         self.runner = runner or self.make_runner()
 
     # --- hooks -------------------------------------------------------------

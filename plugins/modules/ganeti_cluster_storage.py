@@ -158,12 +158,11 @@ class GanetiClusterStorage(ResourceModule):
         state=dict(type="str", default="present", choices=["present", "absent"]),
         timeout=dict(type="int", default=60),
     )
+    timeout_options = ("timeout",)
 
     def make_runner(self):
         if not HAS_YAML:
             self.module.fail_json(msg=missing_required_lib("PyYAML"), exception=YAML_IMPORT_ERROR)
-        if self.params["timeout"] < 1:
-            self.module.fail_json(msg="timeout must be at least 1 second, got %s" % self.params["timeout"])
         return GntRunner(self.module, self.params["timeout"])
 
     def runner_facts(self):

@@ -122,6 +122,7 @@ class GlanceImage(ResourceModule):
         work_dir=dict(type="path", default="/var/tmp"),
         timeout=dict(type="int", default=30),
     )
+    timeout_options = ("timeout",)
     required_if = [("state", "present", ["file"])]
 
     def make_runner(self):
@@ -137,8 +138,6 @@ class GlanceImage(ResourceModule):
         props = dict(RECOMMENDED)
         props.update(p["properties"])
         self.properties = dict((k, str(v)) for k, v in props.items() if v is not None)
-        if p["timeout"] < 1:
-            raise ModuleFailure("timeout must be at least 1 second, got %s" % p["timeout"])
         if p["state"] == "present" and not os.path.isfile(p["file"]):
             raise ModuleFailure("file=%s does not exist" % p["file"])
 

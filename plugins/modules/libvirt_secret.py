@@ -156,10 +156,9 @@ class LibvirtSecret(ResourceModule):
         timeout=dict(type="int", default=30),
     )
     required_if = [("state", "present", ["usage_name"])]
+    timeout_options = ("timeout",)
 
     def make_runner(self):
-        if self.params["timeout"] < 1:
-            self.module.fail_json(msg="timeout must be at least 1 second, got %s" % self.params["timeout"])
         return VirshRunner(self.module, self.params["uri"], self.params["timeout"])
 
     def runner_facts(self):
