@@ -25,13 +25,14 @@ fi
 started=$(date +%s)
 stage() { echo "== $1 ($(( $(date +%s) - started )) s since start)"; }
 
-# Tentacle (aes256k keys, Python 3.14) runs every 'release' test; Reef runs site.yml's Ceph side
-# and every module target on both transports, unless the full matrix is asked for.
+# Tentacle (aes256k keys, Python 3.14) runs every 'release' test; Reef runs site.yml's Ceph side,
+# the 2025.1 services on its configs, and every module target on both transports, unless the full
+# matrix is asked for.
 release_tests() {
   if [ "$1" = tentacle ] || [ -n "${CEPHSTACK_TEST_FULL_MATRIX:-}" ]; then
     echo tests/integration
   else
-    echo tests/integration/test_release_site.py tests/integration/test_lab.py
+    echo tests/integration/test_release_site.py tests/integration/test_release_stack.py tests/integration/test_lab.py
   fi
 }
 
@@ -53,14 +54,17 @@ background() {
   esac
   "$here/molecule-images.sh" >"$logs/molecule-images.log" 2>&1 || { rc=$?; cat "$logs/molecule-images.log"; }
   stage "images ready"
-  "$here/static-checks.sh" || rc=$?
-  stage "static checks"
   for release in ${CEPHSTACK_TEST_RELEASES-tentacle reef}; do
+    # each release's stream first builds the image of the OpenStack release that runs beside it,
+    # while the static checks run (the builds mostly wait on the mirror and the disk)
     # shellcheck disable=SC2046
-    CEPHSTACK_TEST_RELEASE=$release python -m pytest -p no:cacheprovider -ra --durations=10 -m release \
-      $(release_tests "$release") >"$logs/$release.log" 2>&1 &
+    { "$here/ceph-release-image.sh" "$release" --openstack >/dev/null \
+      && CEPHSTACK_TEST_RELEASE=$release python -m pytest -p no:cacheprovider -ra --durations=10 -m release \
+           $(release_tests "$release"); } >"$logs/$release.log" 2>&1 &
     pids+=("$release:$!")
   done
+  "$here/static-checks.sh" || rc=$?
+  stage "static checks"
   for entry in "${pids[@]+"${pids[@]}"}"; do
     release=${entry%%:*}
     wait "${entry#*:}" || rc=$?

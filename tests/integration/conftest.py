@@ -258,7 +258,7 @@ def service_configs(site, rabbitmq, libvirt_uri):
         "DEFAULT": {"state_path": os.path.join(state, "nova"),
                     "instances_path": os.path.join(state, "nova", "instances")},
         "libvirt": {"connection_uri": libvirt_uri},
-        "glance": {"api_servers": glance_url},
+        "glance": {"endpoint_override": glance_url},
         "oslo_concurrency": {"lock_path": state},
     })
     again = playbook(*SITE_ARGS)

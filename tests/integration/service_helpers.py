@@ -46,6 +46,17 @@ def rbd_json(*args):
     return json.loads(out.stdout)
 
 
+def assert_stored_in_rbd(image, fsid, rbd, pool="images"):
+    """A Glance image stored in RBD as Glance's RBD store does it: the image in the store's pool,
+    one protected snapshot named snap, and the rbd:// direct URL to it. ``rbd`` runs the rbd CLI
+    with --format json where the lab is."""
+    assert image["status"] == "active"
+    assert image["direct_url"] == "rbd://%s/%s/%s/snap" % (fsid, pool, image["id"])
+    assert image["id"] in rbd("ls", pool)
+    assert [s["name"] for s in rbd("snap", "ls", "%s/%s" % (pool, image["id"]))] == ["snap"]
+    assert rbd("info", "%s/%s@snap" % (pool, image["id"]))["protected"] == "true"
+
+
 @contextlib.contextmanager
 def running(argv, log_path, ready, timeout=90, what=None):
     """A service as a plain process in its own session until ready() is true; stopped by its
@@ -60,9 +71,11 @@ def running(argv, log_path, ready, timeout=90, what=None):
             time.sleep(0.3)
         yield proc
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
         try:
+            os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=20)
+        except ProcessLookupError:      # it ended by itself (the assertion above says why)
+            pass
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=20)
@@ -121,6 +134,12 @@ def upload(url, name, data, store=None):
     assert status == 204
     status, image = glance_request(url, "GET", "/v2/images/%s" % image["id"])
     return image
+
+
+def upload_random(url, name, size=4 * 1024 * 1024):
+    """An image of random bytes uploaded through url; the image with its data."""
+    data = os.urandom(size)
+    return dict(upload(url, name, data), data=data)
 
 
 def service_script(name, *args, timeout=180):

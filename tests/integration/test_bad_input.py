@@ -209,6 +209,14 @@ ROLE_CASES = {
                   ["nfs_ganesha_cephfs_port must be a TCP port (got 99999)"]),
     "role-mount-path": ("lab-containers", {"cephfs_mount_mounts": [{"name": "x", "path": "relative", "auth_id": "a"}]},
                         ["cephfs_mount_mounts: each item needs name (the subvolume), path (an absolute mount point)"]),
+    "role-openstack-release": ("lab-glance", {"cephstack_openstack_release": "2025.3"},
+                               ["release: '2025.3' is not an OpenStack release: give a release number from 2020.1 "
+                                "to 2026.2, or its series name (ussuri,", "hibiscus), or auto"]),
+    "role-release-option": ("lab-glance", {"cephstack_openstack_release": "2026.2", "glance_show_multiple_locations": True},
+                            ["glance_show_multiple_locations must be false on 2026.2 (2025.2 and later)"]),
+    "role-release-user": ("lab-cinder", {"cinder_glance_service_user": {"auth_url": "http://127.0.0.1:5000/v3",
+                                                                        "username": "cinder", "password": "not-shown"}},
+                          ["cinder_glance_service_user is only for 2025.2 and later (this host runs 2022.2)"]),
 }
 
 
@@ -220,7 +228,7 @@ def test_bad_role_input_fails_before_anything_changes(site, case):
     text = " ".join(res.stdout.split())
     for word in words:
         assert word in text, (case, res.stdout[-3000:])
-    assert "Traceback" not in res.stdout
+    assert "Traceback" not in res.stdout and "not-shown" not in res.stdout
     assert " changed=0 " in res.stdout, res.stdout[-2000:]
 
 

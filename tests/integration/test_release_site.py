@@ -11,6 +11,11 @@ Tentacle, qemu on the compute host then opens an RBD disk through the libvirt se
 nova_compute set, whose value is client.cinder's aes256k key, and NFS-Ganesha, on the ganesha.conf
 that nfs_ganesha_cephfs wrote, serves a subvolume through an export with its own aes256k user, and
 Ganeti 3.1, on the cluster that ganeti_rbd set up, makes RBD disks as the role's user.
+
+Each Ceph release runs beside the OpenStack release of its time: Reef with 2025.1, Tentacle with
+2026.2 (cephstack_openstack_release). The configs that the roles write for it pass that release's
+own options, read in an image with its Glance, Cinder, Nova and Manila packages (scripts/
+ceph-release-image.sh RELEASE --openstack), where openstack_release_info finds that release.
 """
 import io
 import json
@@ -45,6 +50,14 @@ GANETI_ETC = os.path.join(LAB, "hosts", "lab-ganeti", "etc")
 NFS_HOST_VARS = {"nfs_ganesha_cephfs_port": 12049, "nfs_ganesha_cephfs_allow_io_flusher_failure": True}
 NFS_ETC = os.path.join(LAB, "hosts", "lab-nfs", "etc")
 MINTED_TYPE = {"reef": "AQ", "tentacle": "Ag"}
+OPENSTACK = {"reef": "2025.1", "tentacle": "2026.2"}.get(RELEASE)
+# From 2025.2 on, Nova's direct snapshots take Glance's location API (the lab's Zed needs the option)
+OPENSTACK_HOST_VARS = {"cephstack_openstack_release": OPENSTACK,
+                       "glance_show_multiple_locations": OPENSTACK in ("2025.1",)}
+if OPENSTACK == "2026.2":   # cinder reads locations through Glance's location API as this user
+    OPENSTACK_HOST_VARS.update(cinder_glance_service_user={"auth_url": "http://127.0.0.1:5000/v3", "username": "cinder",
+                                                           "password": "lab-service-password"},
+                               cinder_config_group="root")
 KILL_POINTS = ["ceph_pools : Ensure the Ceph pools", "ceph_clients : Ensure the cephx users",
                "ceph_clients : Write the keyrings of this host's services"]
 
@@ -92,11 +105,11 @@ def compute_host():
 
 def site_args(tmp_path, pythons):
     """site.yml on HOSTS: the Ceph side in the release lab's container, the client side in its own."""
-    hosts = dict((h, {"ansible_python_interpreter": PYTHON}) for h in CEPH_SIDE)
+    hosts = dict((h, dict(OPENSTACK_HOST_VARS, ansible_python_interpreter=PYTHON)) for h in CEPH_SIDE)
     # modules run in the compute container: the files that copy and template send must land where
     # it sees them, so the remote temp dir lives in the lab dir, mounted at the same path
-    hosts.update((h, {"ansible_python_interpreter": pythons["compute-python"],
-                      "ansible_remote_tmp": os.path.join(LAB, "ansible-tmp")}) for h in CLIENT_SIDE)
+    hosts.update((h, dict(OPENSTACK_HOST_VARS, ansible_python_interpreter=pythons["compute-python"],
+                          ansible_remote_tmp=os.path.join(LAB, "ansible-tmp"))) for h in CLIENT_SIDE)
     if WITH_COMPUTE:
         hosts["lab-nfs"].update(NFS_HOST_VARS)
         hosts["lab-ganeti"]["ansible_python_interpreter"] = pythons["ganeti-python"]
@@ -170,12 +183,73 @@ def test_killed_runs_then_a_converged_run_with_the_releases_keys(compute_host, t
     keys = list(users.values())
     assert files_holding(keys) == [] and container_files_holding(keys) == []
     for text in (first.stdout, again.stdout):
-        assert not KEY_RE.search(text)
+        assert not KEY_RE.search(text) and "lab-service-password" not in text
     if WITH_COMPUTE:
         assert_qemu_opens_an_rbd_disk_through_the_secret(users["client.cinder"])
         assert_the_ceph_fuse_mount_serves_files()
         assert_ganesha_serves_a_subvolume_to_an_nfs_client()
         assert_ganeti_makes_rbd_disks_with_the_roles_user(users["client.ganeti"])
+
+
+# The configs site.yml wrote for the release's services: (service, host, path under the host's /etc)
+CONFIGS = [("glance", "lab-glance", "glance/glance-api.conf"), ("cinder", "lab-cinder", "cinder/cinder.conf"),
+           ("cinder", "lab-backup", "cinder/cinder.conf")] + \
+    ([("nova", "lab-compute", "nova/nova.conf"), ("manila", "lab-manila", "manila/manila.conf")] if WITH_COMPUTE else [])
+FIND_RELEASES = """
+- hosts: all
+  gather_facts: false
+  tasks:
+    - cephstack.cloud.openstack_release_info:
+        service: "{{ item }}"
+      loop: [glance, cinder, nova, manila]
+      register: found
+    - ansible.builtin.debug:
+        msg: "found {{ found.results | map(attribute='release') | join(' ') }}"
+"""
+
+
+def test_the_configs_pass_the_openstack_releases_own_options(tmp_path):
+    """In the image of the paired OpenStack release, openstack_release_info reads that release from
+    the installed packages, and every config that site.yml wrote for it (in the test above) passes
+    the release's option names and values, with no deprecated option but those the roles need."""
+    image = subprocess.run([os.path.join(TOP, "scripts", "ceph-release-image.sh"), RELEASE, "--openstack"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    name = (CONTAINER or "") + "-openstack"
+    podman("rm", "-f", name)
+    services = os.path.join(TOP, "tests", "integration", "services")
+    started = podman("run", "-d", "--name", name, "--init", "--network", "none", "--runtime", "runc",
+                     "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096", "-v", "%s:%s:ro" % (LAB, LAB),
+                     "-v", services + ":/opt/services:ro", image, "sleep", "infinity")
+    assert started.returncode == 0, started.stderr
+    try:
+        play = tmp_path / "find-releases.yml"
+        play.write_text(FIND_RELEASES)
+        found = playbook("-i", name + ",", "-c", "containers.podman.podman", "-e",
+                         "ansible_python_interpreter=/usr/bin/python3", str(play))
+        assert found.returncode == 0, found.stdout[-3000:]
+        assert "found " + " ".join([OPENSTACK] * 4) in found.stdout, found.stdout[-2000:]
+        checked = {}
+        for service, host, path in CONFIGS:
+            conf = os.path.join(LAB, "hosts", host, "etc", path)
+            res = podman("exec", name, "/usr/bin/python3", "/opt/services/validate_config.py", service, conf)
+            assert res.returncode == 0, res.stderr[-3000:]
+            result = json.loads(res.stdout.strip().splitlines()[-1])
+            # 2025.1's Nova still registers direct snapshots through Glance's old option
+            needed = ["[DEFAULT] show_multiple_locations"] if service == "glance" and OPENSTACK == "2025.1" else []
+            assert result["errors"] == [], (host, result)
+            assert [a.split(":")[0] for a in result["allowed_deprecated"]] == needed, (host, result)
+            checked[host] = result["checked"]
+        assert all(n >= 8 for n in checked.values()), checked
+    finally:
+        podman("rm", "-f", "-t", "2", name)
+    glance = open(os.path.join(LAB, "hosts", "lab-glance", "etc", "glance", "glance-api.conf")).read()
+    # 2026.2: Nova takes locations through the location API; glance_store's timeout left at librados'
+    assert ("show_multiple_locations" in glance) == (OPENSTACK == "2025.1")
+    assert "rados_connect_timeout" not in glance
+    cinder = os.path.join(LAB, "hosts", "lab-cinder", "etc", "cinder", "cinder.conf")
+    assert ("\n[glance]\nauth_type = password\n" in open(cinder).read()) == (OPENSTACK == "2026.2")
+    if OPENSTACK == "2026.2":
+        assert os.stat(cinder).st_mode & 0o777 == 0o640
 
 
 with open(os.path.join(TOP, "tests", "integration", "cephfs_read.py")) as _f:

@@ -16,25 +16,17 @@ import pytest
 
 from tests.integration.conftest import LAB, SITE_ARGS, ceph_json, playbook, sh
 from tests.integration.service_helpers import (
-    GLANCE_PORT, HOSTS, SECRET_UUID, add_options, admin, running_glance_api, service_script, upload)
+    GLANCE_PORT, HOSTS, SECRET_UUID, add_options, admin, assert_stored_in_rbd, rbd_json, running_glance_api,
+    service_script, upload, upload_random)
 
 
 @pytest.fixture(scope="module")
 def image(glance_api):
-    data = os.urandom(4 * 1024 * 1024)
-    img = upload(glance_api, "cirros-raw", data)
-    return dict(img, data=data)
+    return upload_random(glance_api, "cirros-raw")
 
 
 def test_a_glance_upload_lands_in_rbd_with_protected_snapshot(image):
-    fsid = ceph_json("mon", "dump")["fsid"]
-    assert image["status"] == "active"
-    assert image["direct_url"] == "rbd://%s/images/%s/snap" % (fsid, image["id"])
-    assert image["id"] in json.loads(admin("rbd", "ls", "images", "--format", "json").stdout)
-    snaps = json.loads(admin("rbd", "snap", "ls", "images/" + image["id"], "--format", "json").stdout)
-    assert [s["name"] for s in snaps] == ["snap"]
-    info = json.loads(admin("rbd", "info", "images/%s@snap" % image["id"], "--format", "json").stdout)
-    assert info["protected"] == "true"
+    assert_stored_in_rbd(image, ceph_json("mon", "dump")["fsid"], rbd_json)
     out = os.path.join(LAB, "services", "export.raw")
     assert admin("rbd", "export", "images/%s@snap" % image["id"], out).returncode == 0
     assert hashlib.sha256(open(out, "rb").read()).hexdigest() == hashlib.sha256(image["data"]).hexdigest()

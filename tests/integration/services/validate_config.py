@@ -3,7 +3,9 @@
     /usr/bin/python3 validate_config.py glance|cinder|nova|manila FILE
 Dynamic sections are mapped to their option groups (a cinder backend section to backend_defaults,
 a glance store section to its driver's options) and every value is parsed with its oslo.config
-type. oslo-config-validator checks names only, and misreads dynamic sections. Prints JSON.
+type. oslo-config-validator checks names only, and misreads dynamic sections. An option deprecated
+for removal, or written under a deprecated name, is an error, unless NEEDED_DEPRECATED names it
+with its reason. Prints JSON.
 """
 import configparser
 import json
@@ -22,6 +24,16 @@ def _add(groups, group, opts):
             if dep.name and (dep.group in (None, _name(group))):
                 bucket[dep.name.replace("-", "_")] = opt
 
+
+# Options deprecated for removal that a role still writes, and why (docs/roles.md says the same)
+NEEDED_DEPRECATED = {
+    ("glance", "show_multiple_locations"):
+        "on before 2025.2 only, for Nova's direct RBD snapshots (glance_show_multiple_locations)",
+    ("glance", "stores"): "glance_store_mode: legacy, the single-store form",
+    ("glance", "default_store"): "glance_store_mode: legacy, the single-store form",
+    ("manila", "cephfs_ganesha_server_is_remote"):
+        "a remote standalone NFS-Ganesha (manila_cephfs_ganesha_server_is_remote)",
+}
 
 LIBRARIES = ["oslo.concurrency", "oslo.db", "oslo.log", "oslo.messaging", "oslo.policy", "oslo.service.service",
              "oslo.middleware", "keystonemiddleware.auth_token"]
@@ -100,13 +112,26 @@ def manila_groups(parser):
     return groups
 
 
+def auth_plugin_groups(groups, parser):
+    """A section with auth_type takes that Keystone auth plugin's options (auth_url, username, ...),
+    which keystoneauth registers only when the service loads the plugin."""
+    from keystoneauth1 import loading
+    for section in parser.sections():
+        kind = parser.get(section, "auth_type", fallback=None)
+        if kind:
+            _add(groups, section, loading.get_auth_plugin_conf_options(kind))
+    return groups
+
+
 def main(service, path):
     parser = configparser.ConfigParser(interpolation=None, strict=False, default_section="__none__")
     parser.optionxform = str
-    parser.read(path)
-    groups = library_groups({"glance": glance_groups, "cinder": cinder_groups, "nova": nova_groups,
-                             "manila": manila_groups}[service](parser))
-    errors, checked = [], 0
+    if not parser.read(path):
+        print(json.dumps({"checked": 0, "errors": ["%s: cannot be read" % path], "allowed_deprecated": []}))
+        return
+    groups = auth_plugin_groups(library_groups({"glance": glance_groups, "cinder": cinder_groups, "nova": nova_groups,
+                                                "manila": manila_groups}[service](parser)), parser)
+    errors, allowed, checked = [], [], 0
     for section in parser.sections():
         known = groups.get(section)
         for name, value in parser.items(section):
@@ -115,16 +140,21 @@ def main(service, path):
             if opt is None:
                 errors.append("%s: [%s] %s is not an option of %s" % (path, section, name, service))
                 continue
-            if service == "manila" and (opt.deprecated_for_removal or name != opt.dest):
-                errors.append("%s: [%s] %s is deprecated in manila (%s)"
-                              % (path, section, name, "for removal" if opt.deprecated_for_removal else "use " + opt.dest))
+            if name != opt.dest:
+                errors.append("%s: [%s] %s is a deprecated name in %s: use %s" % (path, section, name, service, opt.dest))
                 continue
+            if opt.deprecated_for_removal:
+                reason = NEEDED_DEPRECATED.get((service, name))
+                if reason is None:
+                    errors.append("%s: [%s] %s is deprecated for removal in %s" % (path, section, name, service))
+                    continue
+                allowed.append("[%s] %s: %s" % (section, name, reason))
             try:
                 opt.type(value)
             except (ValueError, TypeError) as e:
                 errors.append("%s: [%s] %s = %r is not a valid %s: %s"
                               % (path, section, name, value, type(opt).__name__, e))
-    print(json.dumps({"checked": checked, "errors": errors}))
+    print(json.dumps({"checked": checked, "errors": errors, "allowed_deprecated": allowed}))
 
 
 if __name__ == "__main__":
