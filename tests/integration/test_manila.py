@@ -68,7 +68,7 @@ def test_e_generated_manila_conf_passes_name_and_value_validation(site, tmp_path
     for planted, words in (("cephfs_protocol_helper_type = GLUSTER", "Valid values are [CEPHFS, NFS]"),
                            ("cephfs_auth_idd = manila", "is not an option of manila"),
                            ("driver_handles_share_servers = maybe", "not a valid BoolOpt"),
-                           ("cephfs_volume_path_prefix = /volumes", "deprecated in manila")):
+                           ("cephfs_volume_path_prefix = /volumes", "is deprecated for removal in manila")):
         bad = tmp_path / "bad.conf"
         name = planted.split(" = ", maxsplit=1)[0]
         lines = [l for l in original.splitlines() if not l.startswith(name.rstrip("d") + " ")]
