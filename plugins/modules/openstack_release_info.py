@@ -79,6 +79,7 @@ commands:
 '''
 
 from ansible_collections.cephstack.cloud.plugins.module_utils import openstack_release as releases
+from ansible_collections.cephstack.cloud.plugins.module_utils.package_query import PackageQuery
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import ModuleFailure, ResourceModule
 
 
@@ -108,24 +109,14 @@ class OpenstackReleaseInfo(ResourceModule):
             except releases.UnknownRelease as e:
                 raise ModuleFailure("release: %s, or auto" % e)
 
-    def package_version(self, tool, argv):
-        path = self.module.get_bin_path(tool)
-        if not path:
-            return None
-        rc, out, dummy = self.module.run_command([path] + argv)
-        return out.strip() if rc == 0 and out.strip() and "not installed" not in out else None
+    def make_runner(self):
+        return PackageQuery(self.module, timeout=30)
 
     def installed(self, service):
         version = python_version(releases.DISTRIBUTION[service])
         if version:
             return version, "python"
-        version = self.package_version("dpkg-query", ["-W", "-f", "${Version}", releases.DEB_PACKAGE[service]])
-        if version:
-            return version, "dpkg"
-        version = self.package_version("rpm", ["-q", "--qf", "%{VERSION}", releases.RPM_PACKAGE[service]])
-        if version:
-            return version, "rpm"
-        return None, None
+        return self.runner.installed_version(releases.DEB_PACKAGE[service], releases.RPM_PACKAGE[service])
 
     def read(self):
         service = self.params["service"]

@@ -46,7 +46,8 @@ class RecordedTransport(object):
 
 
 def run_module(cls, args, transport, capsys, check_mode=False, diff=False):
-    """Run a module class to exit_json/fail_json; return (failed, result)."""
+    """Run a module class to exit_json/fail_json; return (failed, result). Without a transport,
+    the module makes its own runner."""
     args = dict(args)
     if check_mode:
         args["_ansible_check_mode"] = True
@@ -58,7 +59,7 @@ def run_module(cls, args, transport, capsys, check_mode=False, diff=False):
     try:
         with patch_module_args(args):
             with pytest.raises(SystemExit) as exc:
-                cls(runner=CephRunner(transport)).execute()
+                cls(runner=CephRunner(transport) if transport is not None else None).execute()
     finally:
         _internal.is_controller = saved
     result = json.loads(capsys.readouterr().out)

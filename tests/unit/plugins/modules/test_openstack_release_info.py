@@ -5,7 +5,7 @@ import pytest
 from ansible_collections.cephstack.cloud.plugins.module_utils import openstack_release as releases
 from ansible_collections.cephstack.cloud.plugins.modules import openstack_release_info
 from ansible_collections.cephstack.cloud.plugins.modules.openstack_release_info import OpenstackReleaseInfo
-from tests.unit.helpers import RecordedTransport, run_module
+from tests.unit.helpers import run_module
 
 # dpkg-query -W -f '${Version}' python3-<service>, per Debian suite
 DEBIAN = {
@@ -57,7 +57,7 @@ class FakeDpkg(object):
 
     def __call__(self, argv, **kw):
         self.argvs.append(argv)
-        if argv[0].endswith("dpkg-query") and argv[-1] in self.installed:
+        if argv[4].endswith("dpkg-query") and argv[-1] in self.installed:   # timeout -k 2 30 TOOL ...
             return 0, self.installed[argv[-1]], ""
         return 1, "", "dpkg-query: no packages found matching %s\n" % argv[-1]
 
@@ -69,7 +69,7 @@ def run(capsys, monkeypatch, args, installed=None):
                         lambda self, argv, **kw: dpkg(argv, **kw))
     monkeypatch.setattr("ansible.module_utils.basic.AnsibleModule.get_bin_path",
                         lambda self, name, *a, **kw: "/usr/bin/" + name)
-    failed, res = run_module(OpenstackReleaseInfo, args, RecordedTransport(), capsys)
+    failed, res = run_module(OpenstackReleaseInfo, args, None, capsys)
     return failed, res, dpkg.argvs
 
 
@@ -77,14 +77,14 @@ def test_auto_reads_the_debian_package(capsys, monkeypatch):
     failed, res, argvs = run(capsys, monkeypatch, dict(service="nova"), {"python3-nova": "2:34.0.0-4"})
     assert not failed and res["changed"] is False and res["commands"] == []
     assert (res["release"], res["series"], res["version"], res["source"]) == ("2026.2", "hibiscus", "2:34.0.0-4", "dpkg")
-    assert argvs == [["/usr/bin/dpkg-query", "-W", "-f", "${Version}", "python3-nova"]]
+    assert argvs == [["/usr/bin/timeout", "-k", "2", "30", "/usr/bin/dpkg-query", "-W", "-f", "${Version}", "python3-nova"]]
 
 
 def test_auto_prefers_the_python_distribution(capsys, monkeypatch):
     monkeypatch.setattr("ansible.module_utils.basic.AnsibleModule.run_command",
                         lambda self, argv, **kw: pytest.fail("no package query when Python knows the version"))
     monkeypatch.setattr(openstack_release_info, "python_version", {"glance": "30.0.0"}.get)
-    failed, res = run_module(OpenstackReleaseInfo, dict(service="glance"), RecordedTransport(), capsys)
+    failed, res = run_module(OpenstackReleaseInfo, dict(service="glance"), None, capsys)
     assert not failed and (res["release"], res["source"]) == ("2025.1", "python")
 
 
