@@ -9,7 +9,7 @@ import time
 import urllib.error
 import urllib.request
 
-from tests.integration.conftest import LAB, TOP, sh
+from tests.integration.conftest import LAB, TOP, on_lab_host, sh
 
 sys.path.insert(0, os.path.join(TOP, ".build", "collections"))
 from ansible_collections.cephstack.cloud.plugins.module_utils.config_file import edit  # noqa: E402
@@ -37,7 +37,8 @@ def add_options(path, options):
 
 
 def admin(*args):
-    return sh(args[0], "--conf", os.path.join(LAB, "ceph.conf"), *args[1:])
+    """A Ceph CLI (ceph, rbd, rados) as the lab's admin, where the lab is (here or in its container)."""
+    return sh(*on_lab_host(args[0], "--conf", os.path.join(LAB, "ceph.conf"), *args[1:]))
 
 
 def rbd_json(*args):

@@ -20,7 +20,8 @@ import pytest
 
 from tests.integration.conftest import CONTAINER, LAB, RELEASE, TOP, ceph_json
 from tests.integration import service_helpers
-from tests.integration.service_helpers import add_options, answers, assert_stored_in_rbd, host_etc, running, upload_random
+from tests.integration.service_helpers import (
+    add_options, admin, answers, assert_stored_in_rbd, host_etc, rbd_json, running, upload_random)
 
 pytestmark = [pytest.mark.release,
               pytest.mark.skipif(CONTAINER is None, reason="the host's Zed services are test_services'")]
@@ -45,12 +46,6 @@ def in_stack(*argv, timeout=300):
     res = podman("exec", STACK, *argv, timeout=timeout)
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-4000:]
     return json.loads(res.stdout.strip().splitlines()[-1])
-
-
-def rbd_json(*args):
-    res = podman("exec", CONTAINER, "rbd", "--conf", os.path.join(LAB, "ceph.conf"), *args, "--format", "json")
-    assert res.returncode == 0, res.stderr
-    return json.loads(res.stdout)
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +121,7 @@ def test_cinders_rbd_driver_clones_the_image_copy_on_write(stack, image):
     assert (parent["pool"], parent["image"], parent["snapshot"]) == ("images", image["id"], "snap")
     assert out["connection"]["auth_username"] == "cinder"
     for name in (out["copy"], out["from_image"], out["blank"]):
-        podman("exec", CONTAINER, "rbd", "--conf", os.path.join(LAB, "ceph.conf"), "rm", "volumes/" + name)
+        admin("rbd", "rm", "volumes/" + name)
 
 
 @pytest.mark.skipif(not WITH_COMPUTE, reason="only Tentacle's site.yml run has a compute host")
@@ -139,5 +134,5 @@ def test_novas_rbd_image_backend_clones_the_image_into_vms(stack, glance_api, im
     out = in_stack("/usr/bin/python3", "/opt/services/nova_rbd_boot.py", conf, "clone", instance, image["id"])
     assert out["pool"] == "vms" and out["rbd_name"] == instance + "_disk"
     assert out["parent"][:3] == ["images", image["id"], "snap"]
-    removed = podman("exec", CONTAINER, "rbd", "--conf", os.path.join(LAB, "ceph.conf"), "rm", "vms/%s_disk" % instance)
+    removed = admin("rbd", "rm", "vms/%s_disk" % instance)
     assert removed.returncode == 0, removed.stderr
