@@ -140,6 +140,56 @@ def lab(request):
     os.unlink(INVENTORY)
 
 
+def podman(*args, **kw):
+    return subprocess.run(["podman"] + list(args), capture_output=True, text=True, check=False, **kw)
+
+
+# On Tentacle, the compute host is a container of its own, with the release's libvirtd and qemu
+# (scripts/ceph-release-image.sh tentacle --compute). Its libvirt lab's socket lives under the lab
+# directory, which every side mounts at the same path.
+WITH_COMPUTE = RELEASE == "tentacle"
+COMPUTE = (CONTAINER or "") + "-compute"
+COMPUTE_LIBVIRT = os.path.join(LAB, "compute-libvirt")
+COMPUTE_URI = "qemu:///system?socket=%s/run/libvirt-sock" % COMPUTE_LIBVIRT
+COMPUTE_GANETI = os.path.join(LAB, "compute-ganeti")
+
+
+@pytest.fixture(scope="session")
+def compute_host():
+    """The compute host's container, with libvirtd started by lab/libvirt-lab and a Ganeti node
+    (lab/ganeti-lab); the Pythons Ansible uses there. Kept for the session: site.yml configures it
+    and the release's Nova then boots on it."""
+    if not WITH_COMPUTE:
+        yield None
+        return
+    image = subprocess.run([os.path.join(TOP, "scripts", "ceph-release-image.sh"), RELEASE, "--compute"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    podman("rm", "-f", COMPUTE)
+    # libvirtd starts qemu guests: it needs a host's device and namespace rights
+    started = podman("run", "-d", "--name", COMPUTE, "--init", "--network", "host", "--runtime", "runc",
+                     "--privileged", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096",
+                     "-v", os.path.join(TOP, "lab") + ":/opt/cephstack-lab:ro", "-v", "%s:%s" % (LAB, LAB),
+                     image, "sleep", "infinity")
+    assert started.returncode == 0, started.stderr
+    try:
+        libvirt = podman("exec", COMPUTE, "/opt/cephstack-lab/libvirt-lab", "start", "--dir", COMPUTE_LIBVIRT)
+        assert libvirt.returncode == 0, libvirt.stderr
+        ganeti = podman("exec", COMPUTE, "/opt/cephstack-lab/ganeti-lab", "start", "--dir", COMPUTE_GANETI)
+        assert ganeti.returncode == 0, ganeti.stderr
+        # the container's Python, and the one ganeti-lab wrote that enters the Ganeti node's namespaces
+        pythons = {}
+        for name, inside in (("compute-python", "/usr/bin/python3"),
+                             ("ganeti-python", os.path.join(COMPUTE_GANETI, "python3"))):
+            pythons[name] = os.path.join(LAB, name)
+            with open(pythons[name], "w") as f:
+                f.write('#!/bin/sh\nexec podman exec -i %s %s "$@"\n' % (COMPUTE, inside))
+            os.chmod(pythons[name], 0o755)
+        yield pythons
+    finally:
+        podman("exec", COMPUTE, "/opt/cephstack-lab/ganeti-lab", "stop", "--dir", COMPUTE_GANETI, "--purge")
+        podman("rm", "-f", "-t", "5", COMPUTE)
+
+
 @pytest.fixture
 def workdir(tmp_path):
     """A directory the modules and the test both see (under the lab directory for a release lab)."""
@@ -214,8 +264,10 @@ def run_module(module, args, check=False, interpreter=None, expect_failure=False
     return result
 
 
-RABBITMQ_LAB = os.environ.get("CEPHSTACK_TEST_RABBITMQ_LAB", "/var/tmp/cephstack-test-rabbitmq-lab")
-RABBITMQ_PORT = "5692"
+# One broker per release stream: the streams run side by side on the host network.
+RABBITMQ_LAB = os.environ.get("CEPHSTACK_TEST_RABBITMQ_LAB", "/var/tmp/cephstack-test-rabbitmq-lab"
+                              if RELEASE == "pacific" else LAB + "-rabbitmq")
+RABBITMQ_PORT = {"pacific": "5692", "reef": "5694", "tentacle": "5696"}[RELEASE]
 
 
 @pytest.fixture(scope="session")
@@ -245,15 +297,10 @@ def service_configs(site, rabbitmq, libvirt_uri):
         "paste_deploy": {"config_file": "/etc/glance/glance-api-paste.ini"},
     })
     glance_url = "http://127.0.0.1:%d" % svc.GLANCE_PORT
+    from tests.integration.cinder_helpers import service_options
     for host in ("lab-cinder", "lab-backup"):
-        svc.add_options(svc.host_etc(host, "cinder", "cinder.conf"), {
-            "DEFAULT": {"state_path": state, "host": host, "transport_url": rabbitmq, "auth_strategy": "noauth",
-                        "osapi_volume_listen": "127.0.0.1", "osapi_volume_listen_port": svc.CINDER_PORT,
-                        "osapi_volume_workers": 1, "glance_api_servers": glance_url,
-                        "graceful_shutdown_timeout": 5, "backup_driver_stats_polling_interval": 10},
-            "database": {"connection": "sqlite:///%s/cinder.sqlite" % state},
-            "oslo_concurrency": {"lock_path": state},
-        })
+        svc.add_options(svc.host_etc(host, "cinder", "cinder.conf"),
+                        service_options(host, state, rabbitmq, svc.CINDER_PORT, glance_url))
     svc.add_options(svc.host_etc("lab-compute", "nova", "nova.conf"), {
         "DEFAULT": {"state_path": os.path.join(state, "nova"),
                     "instances_path": os.path.join(state, "nova", "instances")},
@@ -281,8 +328,9 @@ def glance_api(service_configs):
         yield url
 
 
-MARIADB_LAB = os.environ.get("CEPHSTACK_TEST_MARIADB_LAB", "/var/tmp/cephstack-test-mariadb-lab")
-MARIADB_PORT = "3326"
+MARIADB_LAB = os.environ.get("CEPHSTACK_TEST_MARIADB_LAB", "/var/tmp/cephstack-test-mariadb-lab"
+                             if RELEASE == "pacific" else LAB + "-mariadb")
+MARIADB_PORT = {"pacific": "3326", "reef": "3324", "tentacle": "3328"}[RELEASE]
 
 
 @pytest.fixture(scope="session")

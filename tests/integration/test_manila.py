@@ -14,16 +14,15 @@
     Manila's own options, deprecated names included; planted errors are caught;
 bad input to the role fails before any file is touched.
 """
-import contextlib
 import json
 import os
 import subprocess
 
 import pytest
 
-from tests.integration.conftest import LAB, SITE_ARGS, TOP, ceph_json, playbook, wait_for
-from tests.integration.service_helpers import (
-    SERVICE_PY, SERVICES, add_options, answers, http, running, service_script)
+from tests.integration.conftest import LAB, SITE_ARGS, TOP, playbook
+from tests.integration.manila_helpers import assert_a_share_serves_only_its_client, manila_services, service_options
+from tests.integration.service_helpers import SERVICE_PY, SERVICES, add_options, service_script
 
 MANILA_CONF = os.path.join(LAB, "hosts", "lab-manila", "etc", "manila", "manila.conf")
 
@@ -79,12 +78,6 @@ def test_e_generated_manila_conf_passes_name_and_value_validation(site, tmp_path
 
 
 MANILA_PORT = 18786
-MANILA = "http://127.0.0.1:%d/v2" % MANILA_PORT
-MANILA_HEADERS = {"X-Auth-Token": "admin:admin", "X-OpenStack-Manila-API-Version": "2.65"}
-
-
-def manila(method, path, body=None):
-    return http(MANILA, method, path, body, MANILA_HEADERS)
 
 
 @pytest.fixture(scope="module")
@@ -93,50 +86,11 @@ def manila_api(site, rabbitmq, mariadb):
     operator's other tooling owns (bus, database, listener, noauth); site.yml leaves those alone."""
     state = os.path.join(LAB, "services", "manila")
     os.makedirs(state, exist_ok=True)
-    add_options(MANILA_CONF, {
-        "DEFAULT": {"transport_url": rabbitmq, "auth_strategy": "noauth", "state_path": state, "host": "lab-manila",
-                    "osapi_share_listen": "127.0.0.1", "osapi_share_listen_port": MANILA_PORT,
-                    "osapi_share_workers": 1, "periodic_interval": 5, "periodic_fuzzy_delay": 0,
-                    "graceful_shutdown_timeout": 5},
-        "database": {"connection": mariadb("manila")},
-        "oslo_concurrency": {"lock_path": state},
-    })
+    add_options(MANILA_CONF, service_options("lab-manila", state, rabbitmq, mariadb("manila"), MANILA_PORT))
     again = playbook(*SITE_ARGS, "--limit", "lab-manila")
     assert again.returncode == 0 and "changed=0" in again.stdout, again.stdout[-3000:]
-    sync = subprocess.run(["manila-manage", "--config-file", MANILA_CONF, "db", "sync"], capture_output=True,
-                          text=True, check=False)
-    assert sync.returncode == 0, sync.stderr[-3000:]
-    log = os.path.join(state, "manila-%s.out")
-    with contextlib.ExitStack() as stack:
-        for name in ("share", "scheduler"):
-            stack.enter_context(running(["manila-" + name, "--config-file", MANILA_CONF], log % name, lambda: True))
-        stack.enter_context(running(["manila-api", "--config-file", MANILA_CONF], log % "api",
-                                    answers(MANILA + "/", MANILA_HEADERS)))
-
-        def all_up():
-            status, body = manila("GET", "/services")
-            up = {s["binary"] for s in body.get("services", []) if s["state"] == "up"} if status == 200 else set()
-            return up >= {"manila-scheduler", "manila-share"}
-        wait_for(all_up, timeout=90, what="manila services up")
-
-        # "up" is not enough: the scheduler places a share only on a pool it has heard the share
-        # service report (at start, which it may miss, then every periodic_interval).
-        def pool_known():
-            status, body = manila("GET", "/scheduler-stats/pools")
-            return status == 200 and "lab-manila@cephfs#cephfs" in [p["name"] for p in body.get("pools", [])]
-        wait_for(pool_known, timeout=90, what="the scheduler's report of lab-manila's cephfs pool")
-        yield MANILA
-
-
-def wait_share(share_id, want, path=""):
-    def probe():
-        status, body = manila("GET", "/shares/%s%s" % (share_id, path))
-        if want is None:
-            return status == 404
-        state = body["share"]["status"]
-        assert "error" not in state, body
-        return state == want and body["share"]
-    return wait_for(probe, timeout=90, what="share %s %s" % (share_id, want))
+    with manila_services("http://127.0.0.1:%d/v2" % MANILA_PORT, state, MANILA_CONF) as api:
+        yield api
 
 
 def mount_and_write(auth_id, key, root):
@@ -148,48 +102,7 @@ def mount_and_write(auth_id, key, root):
 
 
 def test_b_manila_services_serve_a_share_through_the_api(manila_api):
-    """The share type is the one docs/roles.md tells the operator to create."""
-    status, body = manila("POST", "/types", {"share_type": {"name": "cephfs", "extra_specs": {
-        "driver_handles_share_servers": False, "share_backend_name": "cephfs"}}})
-    assert status == 200, body
-    status, body = manila("POST", "/shares", {"share": {"share_proto": "CEPHFS", "size": 1, "name": "api-share",
-                                                        "share_type": "cephfs"}})
-    assert status == 200, body
-    share = wait_share(body["share"]["id"], "available")
-    assert share["host"] == "lab-manila@cephfs#cephfs"
-    dummy, body = manila("GET", "/shares/%s/instances" % share["id"])
-    subvolume = body["share_instances"][0]["id"]       # the driver names subvolumes after instances
-    assert subvolume in [s["name"] for s in ceph_json("fs", "subvolume", "ls", "cephfs")]
-    info = ceph_json("fs", "subvolume", "info", "cephfs", subvolume)
-    assert info["bytes_quota"] == 1 << 30
-    status, body = manila("GET", "/shares/%s/export_locations" % share["id"])
-    path = body["export_locations"][0]["path"]
-    assert path.endswith(":" + info["path"]), (path, info["path"])
-
-    status, body = manila("POST", "/shares/%s/action" % share["id"], {"allow_access": {
-        "access_type": "cephx", "access_to": "alice", "access_level": "rw"}})
-    assert status == 200, body
-    rule_id = body["access"]["id"]
-
-    def active_rule():
-        dummy, rules = manila("GET", "/share-access-rules?share_id=" + share["id"])
-        rule = [r for r in rules["access_list"] if r["id"] == rule_id][0]
-        assert rule["state"] != "error", rule
-        return rule["state"] == "active" and rule
-    rule = wait_for(active_rule, timeout=60, what="access rule active")
-    assert rule["access_key"]
-    assert mount_and_write("alice", rule["access_key"], info["path"]) == {"mount": "ok", "write": "ok"}
-    assert mount_and_write("alice", rule["access_key"], "/volumes")["mount"] in ("EPERM", "EACCES")
-
-    status, body = manila("POST", "/shares/%s/action" % share["id"], {"deny_access": {"access_id": rule_id}})
-    assert status == 202, body
-    wait_for(lambda: not manila("GET", "/share-access-rules?share_id=" + share["id"])[1]["access_list"],
-             timeout=60, what="access rule removed")
-    assert mount_and_write("alice", rule["access_key"], info["path"])["mount"] in ("EPERM", "EACCES", "ENOENT")
-    status, body = manila("DELETE", "/shares/" + share["id"])
-    assert status == 202, body
-    wait_share(share["id"], None)
-    assert subvolume not in [s["name"] for s in ceph_json("fs", "subvolume", "ls", "cephfs")]
+    assert_a_share_serves_only_its_client(manila_api, mount_and_write)
 
 
 NFS_ETC = os.path.join(LAB, "hosts", "lab-nfs", "etc", "ganesha")

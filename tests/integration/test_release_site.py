@@ -27,23 +27,18 @@ import time
 import pytest
 import yaml
 
-from tests.integration.conftest import CONTAINER, KEY_RE, LAB, PYTHON, RELEASE, TOP, V1_PORT, ceph_json, playbook
+from tests.integration.conftest import (
+    COMPUTE, COMPUTE_GANETI, COMPUTE_LIBVIRT, COMPUTE_URI, CONTAINER, KEY_RE, LAB, PYTHON, RELEASE, TOP, V1_PORT,
+    WITH_COMPUTE, ceph_json, playbook, podman)
 from tests.integration.test_services import DOMAIN
 from tests.integration.test_whole_run import SECRET_UUID, files_holding, intact, run_and_kill
 
-WITH_COMPUTE = RELEASE == "tentacle"
 # Hosts in the release lab's container; on Tentacle, Manila's share host too
 CEPH_SIDE = ["lab-admin", "lab-glance", "lab-cinder", "lab-backup"] + (["lab-manila"] if WITH_COMPUTE else [])
 # Hosts in the client container: the compute host, a ceph-fuse client, the NFS-Ganesha host, and
 # the Ganeti node, in namespaces of its own there (lab/ganeti-lab)
 CLIENT_SIDE = ["lab-compute", "lab-containers", "lab-nfs", "lab-ganeti"] if WITH_COMPUTE else []
 HOSTS = ",".join(CEPH_SIDE + CLIENT_SIDE)
-# The client container's libvirt lab: its socket under the lab directory, which both sides mount
-# at the same path
-COMPUTE = (CONTAINER or "") + "-compute"
-COMPUTE_LIBVIRT = os.path.join(LAB, "compute-libvirt")
-COMPUTE_URI = "qemu:///system?socket=%s/run/libvirt-sock" % COMPUTE_LIBVIRT
-COMPUTE_GANETI = os.path.join(LAB, "compute-ganeti")
 GANETI_ETC = os.path.join(LAB, "hosts", "lab-ganeti", "etc")
 # Ganesha in the client container: not 2049, which the Pacific lab's Ganesha may hold on the shared
 # host network; and the container has no CAP_SYS_RESOURCE, which Ganesha 9 asks for at start.
@@ -63,44 +58,6 @@ KILL_POINTS = ["ceph_pools : Ensure the Ceph pools", "ceph_clients : Ensure the 
 
 pytestmark = [pytest.mark.release,
               pytest.mark.skipif(CONTAINER is None, reason="site.yml on the test lab is test_whole_run's")]
-
-
-def podman(*args, **kw):
-    return subprocess.run(["podman"] + list(args), capture_output=True, text=True, check=False, **kw)
-
-
-@pytest.fixture(scope="module")
-def compute_host():
-    """The compute host's container, with libvirtd started by lab/libvirt-lab; its Python for Ansible."""
-    if not WITH_COMPUTE:
-        yield None
-        return
-    image = subprocess.run([os.path.join(TOP, "scripts", "ceph-release-image.sh"), RELEASE, "--compute"],
-                           capture_output=True, text=True, check=True).stdout.strip()
-    podman("rm", "-f", COMPUTE)
-    # libvirtd starts qemu guests: it needs a host's device and namespace rights
-    started = podman("run", "-d", "--name", COMPUTE, "--init", "--network", "host", "--runtime", "runc",
-                     "--privileged", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096",
-                     "-v", os.path.join(TOP, "lab") + ":/opt/cephstack-lab:ro", "-v", "%s:%s" % (LAB, LAB),
-                     image, "sleep", "infinity")
-    assert started.returncode == 0, started.stderr
-    try:
-        libvirt = podman("exec", COMPUTE, "/opt/cephstack-lab/libvirt-lab", "start", "--dir", COMPUTE_LIBVIRT)
-        assert libvirt.returncode == 0, libvirt.stderr
-        ganeti = podman("exec", COMPUTE, "/opt/cephstack-lab/ganeti-lab", "start", "--dir", COMPUTE_GANETI)
-        assert ganeti.returncode == 0, ganeti.stderr
-        # the container's Python, and the one ganeti-lab wrote that enters the Ganeti node's namespaces
-        pythons = {}
-        for name, inside in (("compute-python", "/usr/bin/python3"),
-                             ("ganeti-python", os.path.join(COMPUTE_GANETI, "python3"))):
-            pythons[name] = os.path.join(LAB, name)
-            with open(pythons[name], "w") as f:
-                f.write('#!/bin/sh\nexec podman exec -i %s %s "$@"\n' % (COMPUTE, inside))
-            os.chmod(pythons[name], 0o755)
-        yield pythons
-    finally:
-        podman("exec", COMPUTE, "/opt/cephstack-lab/ganeti-lab", "stop", "--dir", COMPUTE_GANETI, "--purge")
-        podman("rm", "-f", "-t", "5", COMPUTE)
 
 
 def site_args(tmp_path, pythons):
