@@ -26,6 +26,8 @@ apt_packages=(
   # the Manila services (MariaDB: sqlite fails a migration) and NFS through Ganesha
   manila-api manila-scheduler manila-share mariadb-server python3-pymysql
   nfs-ganesha nfs-ganesha-ceph libnfs-utils dbus
+  # ansible-test sanity checks the shell scripts with it
+  shellcheck
 )
 missing=()
 for p in "${apt_packages[@]}"; do

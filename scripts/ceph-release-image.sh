@@ -8,6 +8,7 @@
 #   scripts/ceph-release-image.sh reef|tentacle [--compute|--openstack]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/image-lib.sh
 . "$top/scripts/image-lib.sh"
 release=${1:-}
 variant=${2:-}

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the entry scripts: the venv and the collection path of this checkout.
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export PATH=$top/.venv/bin:$PATH

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the image scripts: local podman images from debootstrap, cached by recipe hash (there
 # is no registry). An image whose recipe has not changed is reused: the hash is a label of the image.
 podman_opts=(--runtime runc --ulimit nofile=1024:1024 --ulimit nproc=4096:4096)

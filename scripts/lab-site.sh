@@ -13,6 +13,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 "$here/bootstrap.sh"
+# shellcheck source=scripts/env.sh
 . "$here/env.sh"
 release=${CEPH_LAB_RELEASE:-pacific}
 cd "$top"

@@ -6,6 +6,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 images=$top/molecule/images
+# shellcheck source=scripts/image-lib.sh
 . "$top/scripts/image-lib.sh"
 
 build_base localhost/cephstack-base:bookworm bookworm

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Static checks: yamllint, ansible-lint (production profile), ansible-test sanity, and
-# galaxy build + install + ansible-doc of every module.
+# Static checks: yamllint, ansible-lint (production profile), shellcheck of the scripts and labs,
+# ansible-test sanity, and galaxy build + install + ansible-doc of every module.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/env.sh
 . "$here/env.sh"
 cd "$top"
 work=$(mktemp -d)
@@ -38,6 +39,11 @@ for r in roles/*/; do
   ANSIBLE_COLLECTIONS_PATH=$work/installed ansible-doc -t role "cephstack.cloud.$name" >/dev/null
   echo "ansible-doc -t role cephstack.cloud.$name: ok"
 done
+
+echo "== shellcheck (the scripts and labs, which sanity leaves out)"
+mapfile -t shell_files < <(grep -lsE '^#!/usr/bin/env bash|^#!/bin/(ba)?sh|^# shellcheck shell=' scripts/* lab/*)
+shellcheck -x -S warning "${shell_files[@]}"
+echo "shellcheck: ${#shell_files[@]} files ok"
 
 echo "== ansible-test sanity"
 # ansible-test downloads get-pip.py from a host this network cannot reach; use ours.

@@ -15,6 +15,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 "$here/bootstrap.sh"
+# shellcheck source=scripts/env.sh
 . "$here/env.sh"
 cd "$top"
 if [ $# -gt 0 ]; then
