@@ -68,15 +68,35 @@ def manila_services(url, state, conf, command=on_host, api=None, host="lab-manil
             status, body = manila.request("GET", "/services")
             up = {s["binary"] for s in body.get("services", []) if s["state"] == "up"} if status == 200 else set()
             return up >= {"manila-scheduler", "manila-share"}
-        wait_for(all_up, timeout=120, what="manila services up")
 
         # "up" is not enough: the scheduler places a share only on a pool it has heard the share
         # service report (at start, which it may miss, then every periodic_interval).
+        last_answer = []
+
         def pool_known():
             status, body = manila.request("GET", "/scheduler-stats/pools")
+            last_answer[:] = [status, body]
             return status == 200 and host + "@cephfs#cephfs" in [p["name"] for p in body.get("pools", [])]
-        wait_for(pool_known, timeout=120, what="the scheduler's report of %s's cephfs pool" % host)
+        try:
+            wait_for(all_up, timeout=120, what="manila services up")
+            wait_for(pool_known, timeout=180, what="the scheduler's report of %s's cephfs pool" % host)
+        except AssertionError as e:
+            raise AssertionError("%s\nlast /scheduler-stats/pools answer: %r\n%s" % (
+                e, last_answer, log_tails(log, ("share", "scheduler", "api")))) from None
         yield manila
+
+
+def log_tails(log, names, lines=40):
+    """The last lines of each service's log, for a failure message."""
+    tails = []
+    for name in names:
+        try:
+            with open(log % name, errors="replace") as f:
+                tail = f.read().splitlines()[-lines:]
+        except OSError as e:
+            tail = ["(%s)" % e]
+        tails.append("--- manila-%s, last %d lines:\n%s" % (name, lines, "\n".join(tail)))
+    return "\n".join(tails)
 
 
 def assert_a_share_serves_only_its_client(manila, mount_and_write, host="lab-manila"):
