@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ipaddress
+import re
 
 from ansible.errors import AnsibleFilterError
 
@@ -125,8 +126,17 @@ def is_ip_address(value):
         return False
 
 
+CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+
+
+def is_uuid(value):
+    """Whether ``value`` is a UUID in its canonical form (8-4-4-4-12 hexadecimal digits), the form
+    libvirt secrets and cinder.conf take."""
+    return isinstance(value, str) and CANONICAL_UUID.fullmatch(value) is not None
+
+
 class FilterModule(object):
     def filters(self):
         return dict(cinder_rbd_sections=cinder_rbd_sections, glance_rbd_sections=glance_rbd_sections,
                     host_keyrings=host_keyrings, cephx_users=cephx_users, hostvar_values=hostvar_values,
-                    is_ip_address=is_ip_address, cephfs_mount_plan=cephfs_mount_plan)
+                    is_ip_address=is_ip_address, is_uuid=is_uuid, cephfs_mount_plan=cephfs_mount_plan)

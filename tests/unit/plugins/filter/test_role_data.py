@@ -72,3 +72,16 @@ def test_cephfs_mount_plan_has_no_keys_and_skips_unknowns():
     plan = f.cephfs_mount_plan(subs, access, "cephfs")
     assert plan == [dict(name="a", path="/srv/a", root="/volumes/_nogroup/a/1", auth_id="ua", fs="cephfs")]
     assert "AQA" not in str(plan)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("457eb676-33da-42ec-9a8c-9293d545c337", True),     # the lab's secret UUID
+    ("457EB676-33DA-42EC-9A8C-9293D545C337", True),
+    ("457eb67633da42ec9a8c9293d545c337", False),        # no hyphens: not the canonical form
+    ("457eb676-33da-42ec-9a8c-9293d545c33", False),
+    ("457eb676-33da-42ec-9a8c-9293d545c337\n", False),
+    ("{457eb676-33da-42ec-9a8c-9293d545c337}", False),
+    ("", False), (None, False), (42, False),
+])
+def test_is_uuid_takes_only_the_canonical_form(value, expected):
+    assert f.is_uuid(value) is expected
