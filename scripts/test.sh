@@ -26,14 +26,14 @@ fi
 started=$(date +%s)
 stage() { echo "== $1 ($(( $(date +%s) - started )) s since start)"; }
 
-# Tentacle (aes256k keys, Python 3.14) runs every 'release' test; Reef runs site.yml's Ceph side,
-# the 2025.1 services on its configs, and every module target on both transports, unless the full
-# matrix is asked for.
+# Tentacle (aes256k keys, Python 3.14) runs every 'release' test. Reef runs them all but the CephFS
+# modules' targets, which create and remove file systems: Debian 13's ceph-mgr 18.2.7 segfaults
+# doing that (docs/ceph-releases.md); CEPHSTACK_TEST_FULL_MATRIX=1 runs those on Reef too.
 release_tests() {
   if [ "$1" = tentacle ] || [ -n "${CEPHSTACK_TEST_FULL_MATRIX:-}" ]; then
     echo tests/integration
   else
-    echo tests/integration/test_release_site.py tests/integration/test_release_stack.py tests/integration/test_lab.py
+    echo tests/integration --deselect tests/integration/test_cephfs.py
   fi
 }
 
@@ -49,21 +49,20 @@ background() {
   for release in ${CEPHSTACK_TEST_RELEASES-tentacle reef}; do
     "$here/ceph-release-image.sh" "$release" >/dev/null || rc=$?
   done
-  # Tentacle's site.yml run has a compute host of that release (libvirtd and qemu)
-  case " ${CEPHSTACK_TEST_RELEASES-tentacle reef} " in
-    *" tentacle "*) "$here/ceph-release-image.sh" tentacle --compute >/dev/null || rc=$?;;
-  esac
-  "$here/molecule-images.sh" >"$logs/molecule-images.log" 2>&1 || { rc=$?; cat "$logs/molecule-images.log"; }
-  stage "images ready"
+  stage "release images ready"
   for release in ${CEPHSTACK_TEST_RELEASES-tentacle reef}; do
-    # each release's stream first builds the image of the OpenStack release that runs beside it,
-    # while the static checks run (the builds mostly wait on the mirror and the disk)
+    # each release's stream first builds its own images: the OpenStack release that runs beside
+    # it, and its client hosts (libvirtd, qemu, Ganesha, Ganeti); meanwhile the molecule images
+    # are built and the static checks run (the builds mostly wait on the mirror and the disk)
     # shellcheck disable=SC2046
     { "$here/ceph-release-image.sh" "$release" --openstack >/dev/null \
+      && "$here/ceph-release-image.sh" "$release" --compute >/dev/null \
       && CEPHSTACK_TEST_RELEASE=$release python -m pytest -p no:cacheprovider -ra --durations=10 -m release \
            $(release_tests "$release"); } >"$logs/$release.log" 2>&1 &
     pids+=("$release:$!")
   done
+  "$here/molecule-images.sh" >"$logs/molecule-images.log" 2>&1 || { rc=$?; cat "$logs/molecule-images.log"; }
+  stage "molecule images ready"
   "$here/static-checks.sh" || rc=$?
   stage "static checks"
   for entry in "${pids[@]+"${pids[@]}"}"; do

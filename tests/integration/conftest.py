@@ -95,8 +95,9 @@ def ceph_reads(*commands):
     python = ["/usr/bin/python3"] if CONTAINER is None else ["podman", "exec", "-i", CONTAINER, "/usr/bin/python3"]
     with open(script) as f:
         code = f.read()
+    # librados waits for a manager without end: a crashed one fails the read here instead
     out = subprocess.run(python + ["-c", code, os.path.join(LAB, "ceph.conf")], input=json.dumps(commands),
-                         capture_output=True, text=True, check=False)
+                         capture_output=True, text=True, check=False, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     return json.loads(out.stdout)
 
@@ -144,10 +145,12 @@ def podman(*args, **kw):
     return subprocess.run(["podman"] + list(args), capture_output=True, text=True, check=False, **kw)
 
 
-# On Tentacle, the compute host is a container of its own, with the release's libvirtd and qemu
-# (scripts/ceph-release-image.sh tentacle --compute). Its libvirt lab's socket lives under the lab
-# directory, which every side mounts at the same path.
-WITH_COMPUTE = RELEASE == "tentacle"
+# On a release lab, the compute host is a container of its own, with the release's libvirtd and
+# qemu (scripts/ceph-release-image.sh RELEASE --compute). Its libvirt lab's socket lives under the
+# lab directory, which every side mounts at the same path.
+WITH_COMPUTE = CONTAINER is not None
+# The type of key the release's monitors mint: aes (AQ...) up to Reef, aes256k (Ag...) on Tentacle
+MINTED_TYPE = {"pacific": "AQ", "reef": "AQ", "tentacle": "Ag"}[RELEASE]
 COMPUTE = (CONTAINER or "") + "-compute"
 COMPUTE_LIBVIRT = os.path.join(LAB, "compute-libvirt")
 COMPUTE_URI = "qemu:///system?socket=%s/run/libvirt-sock" % COMPUTE_LIBVIRT

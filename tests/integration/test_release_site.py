@@ -1,16 +1,16 @@
 """site.yml on a lab of another Ceph release (CEPHSTACK_TEST_RELEASE=reef|tentacle): the admin
 host and the Glance, Cinder and Cinder backup hosts are the release lab's container, so the modules
-run on that release's Python, librados and ceph CLI. On Tentacle, whose monitors mint aes256k keys,
-the compute host is a container of its own: that release's image with libvirtd and qemu
-(scripts/ceph-release-image.sh tentacle --compute).
+run on that release's Python, librados and ceph CLI (on Tentacle, whose monitors mint aes256k keys,
+with those keys). The compute host is a container of its own: that release's image with libvirtd
+and qemu (scripts/ceph-release-image.sh RELEASE --compute).
 
 First the run is killed with SIGKILL at three points (pools, users, keyrings). After each kill no
 keyring is truncated and no temp file holds a key, here or in the containers. Then a run converges,
-every keyring holds a key of the type that release mints, and the next run changes nothing. On
-Tentacle, qemu on the compute host then opens an RBD disk through the libvirt secret that
-nova_compute set, whose value is client.cinder's aes256k key, and NFS-Ganesha, on the ganesha.conf
-that nfs_ganesha_cephfs wrote, serves a subvolume through an export with its own aes256k user, and
-Ganeti 3.1, on the cluster that ganeti_rbd set up, makes RBD disks as the role's user.
+every keyring holds a key of the type that release mints, and the next run changes nothing. qemu on
+the compute host then opens an RBD disk through the libvirt secret that nova_compute set, whose
+value is client.cinder's key, NFS-Ganesha, on the ganesha.conf that nfs_ganesha_cephfs wrote,
+serves a subvolume through an export with a user of its own, and Ganeti 3.1, on the cluster that
+ganeti_rbd set up, makes RBD disks as the role's user.
 
 Each Ceph release runs beside the OpenStack release of its time: Reef with 2025.1, Tentacle with
 2026.2 (cephstack_openstack_release). The configs that the roles write for it pass that release's
@@ -29,11 +29,11 @@ import yaml
 
 from tests.integration.conftest import (
     COMPUTE, COMPUTE_GANETI, COMPUTE_LIBVIRT, COMPUTE_URI, CONTAINER, KEY_RE, LAB, PYTHON, RELEASE, TOP, V1_PORT,
-    WITH_COMPUTE, ceph_json, playbook, podman)
+    MINTED_TYPE, WITH_COMPUTE, ceph_json, playbook, podman)
 from tests.integration.test_services import DOMAIN
 from tests.integration.test_whole_run import SECRET_UUID, files_holding, intact, run_and_kill
 
-# Hosts in the release lab's container; on Tentacle, Manila's share host too
+# Hosts in the release lab's container, Manila's share host among them
 CEPH_SIDE = ["lab-admin", "lab-glance", "lab-cinder", "lab-backup"] + (["lab-manila"] if WITH_COMPUTE else [])
 # Hosts in the client container: the compute host, a ceph-fuse client, the NFS-Ganesha host, and
 # the Ganeti node, in namespaces of its own there (lab/ganeti-lab)
@@ -44,7 +44,6 @@ GANETI_ETC = os.path.join(LAB, "hosts", "lab-ganeti", "etc")
 # host network; and the container has no CAP_SYS_RESOURCE, which Ganesha 9 asks for at start.
 NFS_HOST_VARS = {"nfs_ganesha_cephfs_port": 12049, "nfs_ganesha_cephfs_allow_io_flusher_failure": True}
 NFS_ETC = os.path.join(LAB, "hosts", "lab-nfs", "etc")
-MINTED_TYPE = {"reef": "AQ", "tentacle": "Ag"}
 OPENSTACK = {"reef": "2025.1", "tentacle": "2026.2"}.get(RELEASE)
 # From 2025.2 on, Nova's direct snapshots take Glance's location API (the lab's Zed needs the option)
 OPENSTACK_HOST_VARS = {"cephstack_openstack_release": OPENSTACK,
@@ -134,9 +133,9 @@ def test_killed_runs_then_a_converged_run_with_the_releases_keys(compute_host, t
                 entity = name[len("ceph."):-len(".keyring")]
                 assert text == "[%s]\n\tkey = %s\n" % (entity, users[entity]), name
                 keyrings.append(users[entity][:2])
-    # glance, cinder x2, backup; on Tentacle also manila, cinder and nova on the compute host, the
-    # ceph-fuse client's and the Ganeti node's
-    assert len(keyrings) == (9 if WITH_COMPUTE else 4) and set(keyrings) == {MINTED_TYPE[RELEASE]}, keyrings
+    # glance, cinder x2, backup, manila, cinder and nova on the compute host, the ceph-fuse
+    # client's and the Ganeti node's
+    assert len(keyrings) == (9 if WITH_COMPUTE else 4) and set(keyrings) == {MINTED_TYPE}, keyrings
     keys = list(users.values())
     assert files_holding(keys) == [] and container_files_holding(keys) == []
     for text in (first.stdout, again.stdout):
@@ -220,14 +219,14 @@ with open(os.path.join(TOP, "tests", "integration", "services", "ganeti_rbd_devi
 def assert_ganeti_makes_rbd_disks_with_the_roles_user(key):
     """After site.yml, the Ganeti node's cluster has rbd enabled with the lab's pool and access, and
     Ganeti's own RADOSBlockDevice, with the CEPH_ARGS of the role's defaults file and that release's
-    rbd CLI, creates, grows and removes an image as client.ganeti, whose key is aes256k."""
+    rbd CLI, creates, grows and removes an image as client.ganeti, whose key is of the release's type."""
     gnt = ["exec", COMPUTE, "/opt/cephstack-lab/ganeti-lab", "exec", "--dir", COMPUTE_GANETI, "--"]
     info = podman(*gnt, "gnt-cluster", "info")
     assert info.returncode == 0, info.stderr
     cluster = yaml.safe_load(info.stdout)
     assert "rbd" in cluster["Cluster parameters"]["enabled disk templates"].split(", ")
     assert cluster["Default disk parameters"]["rbd"] == {"pool": "ganeti", "access": "userspace"}
-    assert key.startswith(MINTED_TYPE[RELEASE])
+    assert key.startswith(MINTED_TYPE)
     defaults = os.path.join(GANETI_ETC, "default", "ganeti")
     done = podman("exec", "-i", COMPUTE, "bash", "-c", '. "$0" && export CEPH_ARGS && exec /usr/bin/python3 - "$@"',
                   defaults, "ganeti", "it-release-disk", "grow-remove", input=GANETI_RBD_DEVICE)
@@ -255,7 +254,7 @@ def assert_ganesha_serves_a_subvolume_to_an_nfs_client():
         authorized = podman(*ceph, "fs", "subvolume", "authorize", "cephfs", name, user, "--access_level", "rw")
         assert authorized.returncode == 0, authorized.stderr
         key = podman(*ceph, "auth", "get-key", "client." + user).stdout.strip()
-        assert key.startswith(MINTED_TYPE[RELEASE])
+        assert key.startswith(MINTED_TYPE)
         fd = os.open(export, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write('EXPORT {\n  Export_Id = 100;\n  Path = "%s";\n  Pseudo = "%s";\n  Access_Type = RW;\n'
@@ -291,8 +290,8 @@ def assert_the_ceph_fuse_mount_serves_files():
     subvolume (read back through a second path: the mount's own directory listing)."""
     path = os.path.join(LAB, "hosts", "lab-containers", "srv", "data")
     assert podman("exec", COMPUTE, "mountpoint", "-q", path).returncode == 0
-    wrote = podman("exec", COMPUTE, "sh", "-c", "echo tentacle > %s/it-file && sync && cat %s/it-file" % (path, path))
-    assert wrote.stdout == "tentacle\n", wrote.stderr
+    wrote = podman("exec", COMPUTE, "sh", "-c", "echo %s > %s/it-file && sync && cat %s/it-file" % (RELEASE, path, path))
+    assert wrote.stdout == RELEASE + "\n", wrote.stderr
     mounts = podman("exec", COMPUTE, "grep", " %s " % path, "/proc/mounts").stdout
     assert "fuse.ceph-fuse" in mounts, mounts
 

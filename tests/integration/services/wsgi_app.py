@@ -5,7 +5,8 @@ want it, served by the standard library's threading server in one process:
         glance.wsgi.api (glance.common.wsgi_app before 2025.2); DIR holds glance-api.conf and
         glance-api-paste.ini.
     /usr/bin/python3 wsgi_app.py manila PORT --config-file MANILA_CONF
-        manila.wsgi.api, which reads its arguments as manila-api would.
+        manila.wsgi.api (manila.wsgi.wsgi before 2025.2), which reads its arguments as manila-api
+        would.
 
 Serves on 127.0.0.1:PORT until killed, and logs each request's line on stderr.
 """
@@ -28,8 +29,12 @@ def glance():
 
 
 def manila():
-    from manila.wsgi import api
-    return api.application
+    try:                                # 2025.2 and later
+        from manila.wsgi import api
+        return api.application
+    except ImportError:                 # before: what manila-wsgi serves
+        from manila.wsgi import wsgi
+        return wsgi.initialize_application()
 
 
 def main(service, port, *args):
