@@ -148,7 +148,6 @@ def podman(*args, **kw):
 # On a release lab, the compute host is a container of its own, with the release's libvirtd and
 # qemu (scripts/ceph-release-image.sh RELEASE --compute). Its libvirt lab's socket lives under the
 # lab directory, which every side mounts at the same path.
-WITH_COMPUTE = CONTAINER is not None
 # The type of key the release's monitors mint: aes (AQ...) up to Reef, aes256k (Ag...) on Tentacle
 MINTED_TYPE = {"pacific": "AQ", "reef": "AQ", "tentacle": "Ag"}[RELEASE]
 COMPUTE = (CONTAINER or "") + "-compute"
@@ -161,10 +160,7 @@ COMPUTE_GANETI = os.path.join(LAB, "compute-ganeti")
 def compute_host():
     """The compute host's container, with libvirtd started by lab/libvirt-lab and a Ganeti node
     (lab/ganeti-lab); the Pythons Ansible uses there. Kept for the session: site.yml configures it
-    and the release's Nova then boots on it."""
-    if not WITH_COMPUTE:
-        yield None
-        return
+    and the release's Nova then boots on it. Only the tests of a release lab ask for it."""
     image = subprocess.run([os.path.join(TOP, "scripts", "ceph-release-image.sh"), RELEASE, "--compute"],
                            capture_output=True, text=True, check=True).stdout.strip()
     podman("rm", "-f", COMPUTE)

@@ -10,14 +10,14 @@ import subprocess
 
 import pytest
 
-from tests.integration.conftest import CONTAINER, LAB, RELEASE, ceph_reads, run_module
+from tests.integration.conftest import CONTAINER, LAB, MINTED_TYPE, ceph_reads, run_module
 
 UNKNOWN = "(known after apply)"
 KEY_A = "AQAeoAFrtG3cFRAA0+fnE1OFO/TA3lPa7zBxEg=="
 KEY_B = "AQBooQFrAAAAABAAYf3e+Q0OWGmtJcIuWvCqzw=="
 KEY_AES256K = "AgCZfQ9rtI6qACAAnXO/7uInLFjCrHMCjeuckMz0eWvIPG0cXTZecYTMC8U="   # minted by Tentacle 20.2.4
 # Releases whose monitors mint aes256k keys and refuse new aes ones by default
-MINTS_AES256K = RELEASE in ("tentacle",)
+MINTS_AES256K = MINTED_TYPE == "Ag"
 SECRET_UUID = "0b0b3b07-5c11-4c60-8e0d-2f4c2d7f7a01"
 # What a command can change; last_change and flags also move while a new pool's PGs are created.
 POOL_FIELDS = ("pool_name", "pool_id", "type", "size", "min_size", "pg_num_target", "pg_placement_num_target",

@@ -29,15 +29,15 @@ import yaml
 
 from tests.integration.conftest import (
     COMPUTE, COMPUTE_GANETI, COMPUTE_LIBVIRT, COMPUTE_URI, CONTAINER, KEY_RE, LAB, PYTHON, RELEASE, TOP, V1_PORT,
-    MINTED_TYPE, WITH_COMPUTE, ceph_json, playbook, podman)
+    MINTED_TYPE, ceph_json, playbook, podman)
 from tests.integration.test_services import DOMAIN
 from tests.integration.test_whole_run import SECRET_UUID, files_holding, intact, run_and_kill
 
 # Hosts in the release lab's container, Manila's share host among them
-CEPH_SIDE = ["lab-admin", "lab-glance", "lab-cinder", "lab-backup"] + (["lab-manila"] if WITH_COMPUTE else [])
+CEPH_SIDE = ["lab-admin", "lab-glance", "lab-cinder", "lab-backup", "lab-manila"]
 # Hosts in the client container: the compute host, a ceph-fuse client, the NFS-Ganesha host, and
 # the Ganeti node, in namespaces of its own there (lab/ganeti-lab)
-CLIENT_SIDE = ["lab-compute", "lab-containers", "lab-nfs", "lab-ganeti"] if WITH_COMPUTE else []
+CLIENT_SIDE = ["lab-compute", "lab-containers", "lab-nfs", "lab-ganeti"]
 HOSTS = ",".join(CEPH_SIDE + CLIENT_SIDE)
 GANETI_ETC = os.path.join(LAB, "hosts", "lab-ganeti", "etc")
 # Ganesha in the client container: not 2049, which the Pacific lab's Ganesha may hold on the shared
@@ -66,9 +66,8 @@ def site_args(tmp_path, pythons):
     # it sees them, so the remote temp dir lives in the lab dir, mounted at the same path
     hosts.update((h, dict(OPENSTACK_HOST_VARS, ansible_python_interpreter=pythons["compute-python"],
                           ansible_remote_tmp=os.path.join(LAB, "ansible-tmp"))) for h in CLIENT_SIDE)
-    if WITH_COMPUTE:
-        hosts["lab-nfs"].update(NFS_HOST_VARS)
-        hosts["lab-ganeti"]["ansible_python_interpreter"] = pythons["ganeti-python"]
+    hosts["lab-nfs"].update(NFS_HOST_VARS)
+    hosts["lab-ganeti"]["ansible_python_interpreter"] = pythons["ganeti-python"]
     where = tmp_path / "release-hosts.json"
     where.write_text(json.dumps({"all": {"hosts": hosts}}))
     return ("-i", "playbooks/inventory/lab.yml", "-i", str(where), "playbooks/site.yml",
@@ -77,7 +76,7 @@ def site_args(tmp_path, pythons):
 
 
 def containers():
-    return [CONTAINER] + ([COMPUTE] if WITH_COMPUTE else [])
+    return [CONTAINER, COMPUTE]
 
 
 def modules_running_in_the_containers():
@@ -135,22 +134,21 @@ def test_killed_runs_then_a_converged_run_with_the_releases_keys(compute_host, t
                 keyrings.append(users[entity][:2])
     # glance, cinder x2, backup, manila, cinder and nova on the compute host, the ceph-fuse
     # client's and the Ganeti node's
-    assert len(keyrings) == (9 if WITH_COMPUTE else 4) and set(keyrings) == {MINTED_TYPE}, keyrings
+    assert len(keyrings) == 9 and set(keyrings) == {MINTED_TYPE}, keyrings
     keys = list(users.values())
     assert files_holding(keys) == [] and container_files_holding(keys) == []
     for text in (first.stdout, again.stdout):
         assert not KEY_RE.search(text) and "lab-service-password" not in text
-    if WITH_COMPUTE:
-        assert_qemu_opens_an_rbd_disk_through_the_secret(users["client.cinder"])
-        assert_the_ceph_fuse_mount_serves_files()
-        assert_ganesha_serves_a_subvolume_to_an_nfs_client()
-        assert_ganeti_makes_rbd_disks_with_the_roles_user(users["client.ganeti"])
+    assert_qemu_opens_an_rbd_disk_through_the_secret(users["client.cinder"])
+    assert_the_ceph_fuse_mount_serves_files()
+    assert_ganesha_serves_a_subvolume_to_an_nfs_client()
+    assert_ganeti_makes_rbd_disks_with_the_roles_user(users["client.ganeti"])
 
 
 # The configs site.yml wrote for the release's services: (service, host, path under the host's /etc)
 CONFIGS = [("glance", "lab-glance", "glance/glance-api.conf"), ("cinder", "lab-cinder", "cinder/cinder.conf"),
            ("cinder", "lab-backup", "cinder/cinder.conf")] + \
-    ([("nova", "lab-compute", "nova/nova.conf"), ("manila", "lab-manila", "manila/manila.conf")] if WITH_COMPUTE else [])
+    [("nova", "lab-compute", "nova/nova.conf"), ("manila", "lab-manila", "manila/manila.conf")]
 FIND_RELEASES = """
 - hosts: all
   gather_facts: false
