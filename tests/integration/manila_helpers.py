@@ -48,6 +48,15 @@ class Manila:
             return state == want and body["share"]
         return wait_for(probe, timeout=90, what="share %s %s" % (share_id, want))
 
+    def wait_rule_active(self, share_id, rule_id):
+        """The access rule once active (it must not go to error)."""
+        def probe():
+            dummy, rules = self.request("GET", "/share-access-rules?share_id=" + share_id)
+            rule = [r for r in rules["access_list"] if r["id"] == rule_id][0]
+            assert rule["state"] != "error", rule
+            return rule["state"] == "active" and rule
+        return wait_for(probe, timeout=60, what="access rule %s active" % rule_id)
+
 
 @contextlib.contextmanager
 def manila_services(url, state, conf, command=on_host, api=None, host="lab-manila"):
@@ -125,13 +134,7 @@ def assert_a_share_serves_only_its_client(manila, mount_and_write, host="lab-man
         "access_type": "cephx", "access_to": "alice", "access_level": "rw"}})
     assert status == 200, body
     rule_id = body["access"]["id"]
-
-    def active_rule():
-        dummy, rules = manila.request("GET", "/share-access-rules?share_id=" + share["id"])
-        rule = [r for r in rules["access_list"] if r["id"] == rule_id][0]
-        assert rule["state"] != "error", rule
-        return rule["state"] == "active" and rule
-    rule = wait_for(active_rule, timeout=60, what="access rule active")
+    rule = manila.wait_rule_active(share["id"], rule_id)
     assert rule["access_key"]
     assert mount_and_write("alice", rule["access_key"], info["path"]) == {"mount": "ok", "write": "ok"}
     assert mount_and_write("alice", rule["access_key"], "/volumes")["mount"] in ("EPERM", "EACCES")

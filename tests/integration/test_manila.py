@@ -10,8 +10,9 @@
     NFS form of manila.conf, exports a share through it over D-Bus; a userspace NFS client
     (libnfs) writes a file that libcephfs then reads inside the subvolume; after deny the export
     refuses that client;
-(e) the generated manila.conf, CEPHFS and NFS forms, passes a name-and-value check against
-    Manila's own options, deprecated names included; planted errors are caught;
+(e) the generated manila.conf, CEPHFS, standalone NFS and NFS cluster forms, passes a
+    name-and-value check against Manila's own options, deprecated names included; planted errors
+    are caught;
 bad input to the role fails before any file is touched.
 """
 import json
@@ -61,8 +62,13 @@ def test_e_generated_manila_conf_passes_name_and_value_validation(site, tmp_path
     assert "cephfs_protocol_helper_type = NFS" in text and "cephfs_ganesha_server_ip = 192.0.2.20" in text
     assert "enabled_share_protocols = NFS" in text
     assert service_script("validate_config.py", "manila", str(nfs))["errors"] == []
+    cluster, res = role_config(tmp_path, manila_cephfs_protocol="NFS", manila_cephfs_nfs_cluster_id="cephnfs")
+    assert res.returncode == 0, res.stdout[-3000:]
+    text = cluster.read_text()          # the same file: the standalone options go, the cluster's come
+    assert "cephfs_nfs_cluster_id = cephnfs" in text and "ganesha" not in text
+    assert service_script("validate_config.py", "manila", str(cluster))["errors"] == []
     back, res = role_config(tmp_path, manila_cephfs_protocol="CEPHFS")
-    assert "ganesha" not in back.read_text()           # the role's NFS options go with NFS
+    assert "ganesha" not in back.read_text() and "nfs_cluster" not in back.read_text()   # NFS options go with NFS
     original = open(MANILA_CONF).read()
     for planted, words in (("cephfs_protocol_helper_type = GLUSTER", "Valid values are [CEPHFS, NFS]"),
                            ("cephfs_auth_idd = manila", "is not an option of manila"),
@@ -184,7 +190,10 @@ def test_ganesha_packages_alone_are_predicted_in_check_mode_without_apt(site):
      "value of manila_cephfs_protocol must be one of: CEPHFS, NFS, cephfs, nfs, got: GLUSTERFS"),
     ({"manila_cephfs_protocol": "NFS", "manila_cephfs_ganesha_server_ip": "ganesha.example"},
      "manila_cephfs_ganesha_server_ip must be an IPv4 or IPv6 address (got 'ganesha.example')"),
-], ids=["unknown-fs", "protocol", "ganesha-address"])
+    ({"manila_cephfs_protocol": "NFS", "manila_cephfs_nfs_cluster_id": "nfs/one"},
+     "manila_cephfs_nfs_cluster_id is empty or an NFS cluster id of up to 64 characters from A-Z a-z 0-9 _ . - "
+     "(got 'nfs/one')"),
+], ids=["unknown-fs", "protocol", "ganesha-address", "nfs-cluster-id"])
 def test_bad_input_fails_before_any_file_is_touched(site, extra, message):
     before = open(MANILA_CONF).read()
     res = playbook(*SITE_ARGS, "--limit", "lab-manila", "-e", json.dumps(extra))

@@ -14,11 +14,17 @@ configs that site.yml wrote for it (test_release_site.py runs first and leaves t
   registers the location with Glance (2026.2: through Glance's location API, with
   show_multiple_locations unset; 2025.1: as an image update, which needs that option); and qemu
   boots from the Cinder volume with the connection_info that Cinder gives;
-- that release's manila-share, -scheduler and -api serve a CephFS share whose cephx key mounts it.
+- that release's manila-share, -scheduler and -api serve a CephFS share whose cephx key mounts it;
+- Manila's NFS the supported way (cephfs_nfs_cluster_id): site.yml's nfs_ganesha_cephfs and
+  manila_cephfs set to an NFS cluster of Ceph's mgr nfs module; Ganesha reads its configuration and
+  exports from RADOS; Manila, through the API, creates an NFS share and allows a client, the mgr puts
+  the export into RADOS, and a userspace NFS client writes into it; the file is read back through
+  libcephfs inside the subvolume; deny and delete remove the export.
 
 The services run in the image of that OpenStack release (scripts/ceph-release-image.sh RELEASE
 --openstack), with its Python, librados and librbd, against the release's lab on the host network.
 """
+import contextlib
 import json
 import os
 import re
@@ -34,7 +40,8 @@ from tests.integration.cinder_helpers import (
 from tests.integration.manila_helpers import assert_a_share_serves_only_its_client, manila_services
 from tests.integration.manila_helpers import service_options as manila_options
 from tests.integration.conftest import (
-    COMPUTE_URI, CONTAINER, LAB, MINTED_TYPE, RELEASE, TOP, ceph_json, podman, wait_for)
+    COMPUTE, COMPUTE_URI, CONTAINER, KEY_RE, LAB, MINTED_TYPE, RELEASE, TOP, ceph_json, playbook, podman, wait_for)
+from tests.integration.test_release_site import NFS_ETC, NFS_HOST_VARS, READ_BACK, site_args
 from tests.integration import service_helpers
 from tests.integration.service_helpers import (
     SECRET_UUID, add_options, admin, answers, assert_stored_in_rbd, host_etc, http, rbd_json, running, upload_random)
@@ -54,9 +61,9 @@ SERVICES = os.path.join(TOP, "tests", "integration", "services")
 ALL_RULES_OPEN = "from glance import policies\nfor rule in policies.list_rules():\n    print('%r: \"@\"' % rule.name)\n"
 
 
-def stack_script(script, *args):
+def stack_script(script, *args, container=STACK):
     """The argv of a console script of the release's services (cinder-volume, ...) in the stack."""
-    return ["podman", "exec", STACK, "/usr/bin/python3", "/opt/services/console_script.py", script] + list(args)
+    return ["podman", "exec", container, "/usr/bin/python3", "/opt/services/console_script.py", script] + list(args)
 
 
 def in_stack(*argv, timeout=300):
@@ -70,21 +77,27 @@ def in_stack(*argv, timeout=300):
 def stack():
     assert os.path.exists(host_etc("lab-glance", "glance", "glance-api.conf")), \
         "no configs in the lab: run tests/integration/test_release_site.py first, in the same session"
-    image = subprocess.run([os.path.join(TOP, "scripts", "ceph-release-image.sh"), RELEASE, "--openstack"],
-                           capture_output=True, text=True, check=True).stdout.strip()
-    podman("rm", "-f", STACK)
     shutil.rmtree(STATE, ignore_errors=True)
     os.makedirs(STATE)
     os.makedirs(service_helpers.STATE, exist_ok=True)   # where running() starts its processes
+    start_stack(STACK)
+    yield STACK
+    podman("rm", "-f", "-t", "2", STACK)
+
+
+def start_stack(name):
+    """A container of the OpenStack release's image on the host network. Services run in it with
+    podman exec; removing the container stops them all."""
+    image = subprocess.run([os.path.join(TOP, "scripts", "ceph-release-image.sh"), RELEASE, "--openstack"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    podman("rm", "-f", name)
     # --cap-add all: os-brick's privsep daemon (cinder-backup reading a volume) keeps the capabilities
     # it needs, as under root on a real host
-    started = podman("run", "-d", "--name", STACK, "--init", "--network", "host", "--runtime", "runc",
+    started = podman("run", "-d", "--name", name, "--init", "--network", "host", "--runtime", "runc",
                      "--cap-add", "all",
                      "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096", "-v", "%s:%s" % (LAB, LAB),
                      "-v", SERVICES + ":/opt/services:ro", image, "sleep", "infinity")
     assert started.returncode == 0, started.stderr
-    yield STACK
-    podman("rm", "-f", "-t", "2", STACK)
 
 
 @pytest.fixture(scope="module")
@@ -264,21 +277,35 @@ def test_qemu_boots_from_the_cinder_volume_with_its_connection_info(cinder_api, 
                                       lambda *args: nova(nova_conf, *args))
 
 
-@pytest.fixture(scope="module")
-def manila_api(stack, rabbitmq, mariadb):
-    """The release's manila-share, -scheduler and -api on lab-manila's manila.conf, with the tests'
-    RabbitMQ and MariaDB."""
-    state = os.path.join(STATE, "manila")
+@contextlib.contextmanager
+def manila_in_container(name, rabbitmq, database_url):
+    """The release's manila-share, -scheduler and -api on a copy of lab-manila's manila.conf (as
+    site.yml left it) with the tests' RabbitMQ and a database of their own, in a container of their
+    own, which is removed afterwards (that stops them: podman exec does not pass a signal on).
+    Yields a Manila."""
+    state = os.path.join(STATE, name)
     os.makedirs(state, exist_ok=True)
-    conf = os.path.join(STATE, "manila.conf")
+    conf = os.path.join(STATE, name + ".conf")
     shutil.copy(host_etc("lab-manila", "manila", "manila.conf"), conf)
-    add_options(conf, manila_options("lab-manila", state, rabbitmq, mariadb("manila"), MANILA_PORT))
+    add_options(conf, manila_options("lab-manila", state, rabbitmq, database_url, MANILA_PORT))
     add_options(conf, {"DEFAULT": {"api_paste_config": "/etc/manila/api-paste.ini"}})
-    # from 2025.2 on, manila-api runs only under a WSGI server; 2025.1's WSGI application is served alike
-    api_argv = ["podman", "exec", STACK, "/usr/bin/python3", "/opt/services/wsgi_app.py", "manila", str(MANILA_PORT),
-                "--config-file", conf]
-    with manila_services("http://127.0.0.1:%d/v2" % MANILA_PORT, state, conf, command=stack_script,
-                         api=api_argv) as api:
+    container = STACK + "-" + name
+    start_stack(container)
+    try:
+        # from 2025.2 on, manila-api runs only under a WSGI server; 2025.1's WSGI application is served alike
+        api_argv = ["podman", "exec", container, "/usr/bin/python3", "/opt/services/wsgi_app.py", "manila",
+                    str(MANILA_PORT), "--config-file", conf]
+        with manila_services("http://127.0.0.1:%d/v2" % MANILA_PORT, state, conf, api=api_argv,
+                             command=lambda script, *args: stack_script(script, *args, container=container)) as api:
+            yield api
+    finally:
+        podman("rm", "-f", "-t", "2", container)
+
+
+@pytest.fixture
+def manila_api(stack, rabbitmq, mariadb):
+    """The release's Manila services on lab-manila's manila.conf."""
+    with manila_in_container("manila", rabbitmq, mariadb("manila")) as api:
         yield api
 
 
@@ -294,3 +321,138 @@ def mount_and_write(auth_id, key, root):
 def test_manila_services_serve_a_cephfs_share_that_its_client_mounts(manila_api):
     key = assert_a_share_serves_only_its_client(manila_api, mount_and_write)
     assert key.startswith(MINTED_TYPE)       # minted by the release's monitors
+
+
+NFS_CLUSTER = "labnfs"
+NFS_MODE = {"nfs_ganesha_cephfs_nfs_cluster_id": NFS_CLUSTER, "manila_cephfs_protocol": "NFS",
+            "manila_cephfs_nfs_cluster_id": NFS_CLUSTER}
+NFS_HOSTS = "lab-nfs,lab-manila"
+
+
+def recap_of(run):
+    return [l for l in run.stdout.splitlines() if " changed=" in l]
+
+
+def ceph_in_lab(*args, **kw):
+    return podman("exec", "-i", CONTAINER, "ceph", "--conf", os.path.join(LAB, "ceph.conf"), *args, **kw)
+
+
+@pytest.fixture
+def nfs_cluster_site(compute_host, tmp_path):
+    """site.yml on lab-nfs and lab-manila in the NFS cluster form (converged, then re-run with
+    changed=0); afterwards site.yml puts back the forms the rest of the lab's tests use."""
+    args = site_args(tmp_path, compute_host) + ("--limit", NFS_HOSTS)
+    first = playbook(*args, "-e", json.dumps(NFS_MODE))
+    assert first.returncode == 0, first.stdout[-4000:]
+    again = playbook(*args, "-e", json.dumps(NFS_MODE))
+    assert again.returncode == 0 and all(" changed=0 " in l for l in recap_of(again)), recap_of(again)
+    assert not KEY_RE.search(first.stdout + again.stdout)
+    try:
+        yield first
+    finally:
+        back = playbook(*args)
+        assert back.returncode == 0, back.stdout[-4000:]
+
+
+# What cephadm's orchestrator would report of the Ganesha it runs; the lab's mgr gets it from Ceph's
+# test_orchestrator module, as the lab cannot run cephadm (no systemd): Manila reads the export
+# addresses from it (ceph nfs cluster info).
+def orchestrator_report(port):
+    return {"inventory": [{"name": "lab-nfs", "addr": "127.0.0.1", "devices": []}],
+            "services": [{"service_type": "nfs", "service_id": NFS_CLUSTER, "placement": {"hosts": ["lab-nfs"]},
+                          "spec": {"port": port}, "status": {"running": 1, "size": 1}}],
+            "daemons": [{"daemon_type": "nfs", "daemon_id": NFS_CLUSTER + ".0.0.lab-nfs",
+                         "service_name": "nfs." + NFS_CLUSTER, "hostname": "lab-nfs", "ip": "127.0.0.1",
+                         "ports": [port], "status": 1, "status_desc": "running"}]}
+
+
+@pytest.fixture
+def nfs_ganesha_from_rados(nfs_cluster_site):
+    """Ganesha, in the client container, on the ganesha.conf nfs_ganesha_cephfs wrote for the NFS
+    cluster, and the mgr's report of it."""
+    conf = os.path.join(NFS_ETC, "ganesha", "ganesha.conf")
+    with open(conf) as f:
+        text = f.read()
+    url = "rados://.nfs/%s/conf-nfs.%s" % (NFS_CLUSTER, NFS_CLUSTER)
+    assert "%%url %s" % url in text and 'watch_url = "%s"' % url in text and "export.d" not in text
+    keyring = os.path.join(NFS_ETC, "ceph", "ceph.client.nfs.%s.keyring" % NFS_CLUSTER)
+    assert oct(os.stat(keyring).st_mode & 0o777) == "0o640" and os.stat(keyring).st_gid == 0
+    ganesha_lab = ["exec", COMPUTE, "/opt/cephstack-lab/ganesha-lab"]
+    ganesha_dir = os.path.join(LAB, "ganesha-nfs-cluster")
+    port = NFS_HOST_VARS["nfs_ganesha_cephfs_port"]
+    for argv in (["mgr", "module", "enable", "test_orchestrator"], ["orch", "set", "backend", "test_orchestrator"]):
+        assert ceph_in_lab(*argv).returncode == 0
+    try:
+        loaded = wait_for(lambda: ceph_in_lab("test_orchestrator", "load_data", "-i", "-",
+                                              input=json.dumps(orchestrator_report(port))).returncode == 0,
+                          timeout=60, what="the test orchestrator loaded")
+        assert loaded
+        started = podman(*ganesha_lab, "start", "--dir", ganesha_dir, "--conf", conf,
+                         "--defaults", os.path.join(NFS_ETC, "default", "nfs-ganesha"))
+        assert started.returncode == 0, started.stderr
+        yield port
+    finally:
+        podman(*ganesha_lab, "stop", "--dir", ganesha_dir)
+        ceph_in_lab("orch", "set", "backend", "")
+        ceph_in_lab("mgr", "module", "disable", "test_orchestrator")
+
+
+@pytest.fixture
+def manila_nfs_api(nfs_ganesha_from_rados, stack, rabbitmq, mariadb):
+    """The release's Manila services on the NFS cluster form of lab-manila's manila.conf."""
+    with manila_in_container("manila-nfs", rabbitmq, mariadb("manila_nfs")) as api:
+        yield api
+
+
+def nfs_copy(url, text):
+    return podman("exec", "-i", COMPUTE, "sh", "-c", 'cat >/tmp/it-manila-nfs && timeout 30 nfs-cp /tmp/it-manila-nfs "$0"',
+                  url, input=text)
+
+
+def test_manila_exports_an_nfs_share_through_the_mgrs_nfs_cluster(manila_nfs_api, nfs_ganesha_from_rados):
+    manila, port = manila_nfs_api, nfs_ganesha_from_rados
+    conf = open(host_etc("lab-manila", "manila", "manila.conf")).read()
+    assert "cephfs_nfs_cluster_id = %s" % NFS_CLUSTER in conf and "ganesha_config_path" not in conf
+    checked = in_stack("/usr/bin/python3", "/opt/services/validate_config.py", "manila",
+                       host_etc("lab-manila", "manila", "manila.conf"))     # the release's own options
+    assert checked["errors"] == [] and checked["allowed_deprecated"] == [], checked
+    status, body = manila.request("POST", "/types", {"share_type": {"name": "cephfs-nfs", "extra_specs": {
+        "driver_handles_share_servers": False, "share_backend_name": "cephfs"}}})
+    assert status == 200, body
+    status, body = manila.request("POST", "/shares", {"share": {
+        "share_proto": "NFS", "size": 1, "name": "nfs-share", "share_type": "cephfs-nfs"}})
+    assert status == 200, body
+    share = manila.wait_share(body["share"]["id"], "available")
+    status, body = manila.request("GET", "/shares/%s/export_locations" % share["id"])
+    locations = [l for l in body["export_locations"] if l["preferred"]]
+    assert len(locations) == 1 and locations[0]["path"].startswith("127.0.0.1:/"), body   # the mgr's report
+    pseudo = locations[0]["path"].split(":", 1)[1]
+    status, body = manila.request("GET", "/shares/%s/instances" % share["id"])
+    info = ceph_json("fs", "subvolume", "info", "cephfs", body["share_instances"][0]["id"])
+
+    status, body = manila.request("POST", "/shares/%s/action" % share["id"], {"allow_access": {
+        "access_type": "ip", "access_to": "127.0.0.1", "access_level": "rw"}})
+    assert status == 200, body
+    rule_id = body["access"]["id"]
+    manila.wait_rule_active(share["id"], rule_id)
+    exports = ceph_json("nfs", "export", "ls", NFS_CLUSTER, "--detailed")
+    export = [e for e in exports if e["pseudo"] == pseudo]
+    assert len(export) == 1 and export[0]["path"] == info["path"], exports       # in RADOS, by the mgr
+    assert export[0]["clients"][0]["addresses"] == ["127.0.0.1"]
+    url = "nfs://127.0.0.1%s/from-manila.txt?version=4&nfsport=%d" % (pseudo, port)
+    text = "written over NFS through Manila on %s\n" % RELEASE
+    # Ganesha takes the new export from RADOS when the mgr notifies the configuration object
+    wait_for(lambda: nfs_copy(url, text).returncode == 0, timeout=60, what="the NFS export served by Ganesha")
+    read = podman("exec", "-i", CONTAINER, "/usr/bin/python3", "-c", READ_BACK, os.path.join(LAB, "ceph.conf"),
+                  info["path"] + "/from-manila.txt")
+    assert read.stdout == text, read.stderr
+
+    status, body = manila.request("POST", "/shares/%s/action" % share["id"], {"deny_access": {"access_id": rule_id}})
+    assert status == 202, body
+    wait_for(lambda: not [e for e in ceph_json("nfs", "export", "ls", NFS_CLUSTER) or [] if e == pseudo],
+             timeout=60, what="the export removed from RADOS")
+    wait_for(lambda: nfs_copy(url.replace("from-manila", "after-deny"), "x\n").returncode != 0, timeout=60,
+             what="Ganesha refusing the denied client")
+    status, body = manila.request("DELETE", "/shares/" + share["id"])
+    assert status == 202, body
+    manila.wait_share(share["id"], None)

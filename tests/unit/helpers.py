@@ -35,6 +35,9 @@ class RecordedTransport(object):
             return answer(command)
         return 0, json.dumps(answer) if answer is not None else "", ""
 
+    # mgr commands (nfs, fs volume, ...) are answered from the same table
+    mgr_command = mon_command
+
     def object_exists(self, pool, name):
         return "%s/%s" % (pool, name) in self.objects
 

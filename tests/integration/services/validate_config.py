@@ -106,6 +106,10 @@ def manila_groups(parser):
     for group, opts_ in listed:
         _add(groups, group, opts_)
     driver_opts = [o for group, opts_ in listed if _name(group) == "DEFAULT" for o in opts_]
+    # manila.opts leaves out cephfs_nfs_cluster_id (cephfsnfs_opts), which the CephFS driver
+    # registers and reads from its backend section itself
+    from manila.share.drivers.cephfs import driver as cephfs_driver
+    driver_opts += list(getattr(cephfs_driver, "cephfsnfs_opts", []))
     for section in parser.get("DEFAULT", "enabled_share_backends", fallback="").split(","):
         if section.strip():
             _add(groups, section.strip(), driver_opts)
