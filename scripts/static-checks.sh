@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Static checks: yamllint, ansible-lint (production profile), shellcheck of the scripts and labs,
-# ansible-test sanity, and galaxy build + install + ansible-doc of every module.
+# Static checks: yamllint, the changelog, ansible-lint (production profile), shellcheck of the scripts
+# and labs, ansible-test sanity, and galaxy build + install + ansible-doc of every module.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/env.sh
@@ -12,6 +12,12 @@ trap 'rm -rf "$work"' EXIT
 echo "== yamllint"
 yamllint -s .
 
+echo "== changelog: fragments, changelog.yaml, and CHANGELOG.rst generated from them"
+antsibull-changelog lint
+antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+antsibull-changelog generate --output "$work/CHANGELOG.rst" 2>/dev/null
+diff -u CHANGELOG.rst "$work/CHANGELOG.rst" || { echo "CHANGELOG.rst is not what changelogs/ generates" >&2; exit 1; }
+
 echo "== ansible-lint (production profile)"
 ansible-lint --profile production --offline -q
 
@@ -20,10 +26,14 @@ ansible-galaxy collection build --force --output-path "$work/dist" . >/dev/null
 shipped=$(tar -tzf "$work"/dist/cephstack-cloud-*.tar.gz | cut -d/ -f1 | sort -u | tr '\n' ' ')
 echo "tarball top level: $shipped"
 [ "$shipped" = "CHANGELOG.rst FILES.json MANIFEST.json README.md changelogs docs meta playbooks plugins roles " ] \
-  || [ "$shipped" = "FILES.json MANIFEST.json README.md changelogs docs meta playbooks plugins roles " ] \
-  || { echo "the tarball ships something unplanned: $shipped" >&2; exit 1; }
+  || { echo "the tarball ships something unplanned or misses something: $shipped" >&2; exit 1; }
 tar -tzf "$work"/dist/cephstack-cloud-*.tar.gz | grep -q '^playbooks/inventory' && { echo "lab inventory shipped" >&2; exit 1; }
 ANSIBLE_COLLECTIONS_PATH=$work/installed ansible-galaxy collection install --force -p "$work/installed" "$work"/dist/cephstack-cloud-*.tar.gz >/dev/null
+# what ansible-builder takes from the installed collection for an execution environment
+ansible-builder introspect "$work/installed" >"$work/ee-deps.yml"
+grep -q "ceph-common \[platform:dpkg platform:rpm\]  # from collection cephstack.cloud" "$work/ee-deps.yml" \
+  || { cat "$work/ee-deps.yml" >&2; echo "ansible-builder finds no system packages in the collection" >&2; exit 1; }
+echo "ansible-builder introspect: $(grep -c 'from collection cephstack.cloud' "$work/ee-deps.yml") system packages"
 for m in plugins/modules/*.py; do
   name=$(basename "$m" .py)
   ANSIBLE_COLLECTIONS_PATH=$work/installed ansible-doc "cephstack.cloud.$name" >/dev/null

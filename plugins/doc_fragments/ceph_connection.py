@@ -49,7 +49,7 @@ options:
         user's own, mode 0700, and it answers only the same user.
     type: int
     default: 0
-    version_added: 0.2.0
+    version_added: 1.0.0
   transport:
     description:
       - How to talk to the monitors.
@@ -67,7 +67,7 @@ options:
       - With O(transport=cephadm), the Ceph container image C(cephadm shell) runs (C(cephadm --image)).
         Defaults to cephadm's own choice, the cluster's image where it can find it.
     type: str
-    version_added: 0.2.0
+    version_added: 1.0.0
 requirements:
   - C(python3-rados) and C(python3-rbd) under the module's interpreter for the fast transport,
     or the C(ceph), C(rados) and C(rbd) commands (package C(ceph-common)), or C(cephadm) and a

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ceph_auth
 short_description: Manage cephx entities (users), their caps and keyring files
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates, updates and removes a cephx entity such as C(client.glance).
   - Reads the entity in one C(auth get) call. New keys are minted by the monitors
@@ -60,7 +60,7 @@ options:
         C(auth_allowed_ciphers) (C(ceph mon set auth_allowed_ciphers aes256k,aes)).
     type: str
     choices: [aes, aes256k]
-    version_added: 0.2.0
+    version_added: 1.0.0
   rotate_key:
     description:
       - Replace the key with a new one minted by the monitors, so every client with the old key
@@ -166,7 +166,7 @@ connection:
   description: V(reused), V(started) or V(off); see O(keep_connection_seconds).
   returned: always
   type: str
-  version_added: 0.2.0
+  version_added: 1.0.0
 '''
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ceph_auth_info
 short_description: Read cephx entities, their caps and (on request) their keys
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Reads cephx entities without changing anything, in one call whatever their number
     (C(auth get) for one entity, C(auth ls) for several).
@@ -78,7 +78,7 @@ connection:
   description: V(reused), V(started) or V(off); see O(keep_connection_seconds).
   returned: always
   type: str
-  version_added: 0.2.0
+  version_added: 1.0.0
 '''
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (

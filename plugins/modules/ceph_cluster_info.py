@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ceph_cluster_info
 short_description: Read what a Ceph client needs to find the cluster
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns the cluster's fsid and its monitors, in the forms a minimal client C(ceph.conf) uses.
   - Makes one C(mon dump) call and changes nothing.
@@ -44,7 +44,7 @@ filesystems:
   type: list
   elements: str
   sample: [cephfs]
-  version_added: 0.2.0
+  version_added: 1.0.0
 mon_host:
   description: The monitors' addresses in C(mon host) form, one address vector per monitor.
   returned: always
@@ -57,14 +57,14 @@ key_type:
   returned: always
   type: str
   sample: aes256k
-  version_added: 0.2.0
+  version_added: 1.0.0
 allowed_key_types:
   description: The key types the monitors accept for authentication (the monmap's C(auth_allowed_ciphers)).
   returned: always
   type: list
   elements: str
   sample: [aes256k]
-  version_added: 0.2.0
+  version_added: 1.0.0
 mons:
   description: Monitor names and address vectors.
   returned: always
@@ -88,7 +88,7 @@ connection:
   description: V(reused), V(started) or V(off); see O(keep_connection_seconds).
   returned: always
   type: str
-  version_added: 0.2.0
+  version_added: 1.0.0
 '''
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import CephInfoModule

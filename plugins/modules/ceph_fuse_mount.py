@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ceph_fuse_mount
 short_description: Mount a CephFS directory with ceph-fuse, persistently (fstab)
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Keeps one C(fuse.ceph) line in fstab for O(path) and the directory mounted, so that the mount
     comes back at boot (C(_netdev)) and containers can bind-mount it as a volume.

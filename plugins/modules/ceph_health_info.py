@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ceph_health_info
 short_description: Ceph health, PGs, pool usage, OSDs and mon quorum, as facts or as a Ganeti data collector report
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Reads the cluster's state in one batch (C(status) and C(df detail)) and returns the health status
     and its checks, PG counts by state, per-pool usage and quotas, OSD up/in counts and the mon quorum.
@@ -107,7 +107,7 @@ connection:
   description: V(reused), V(started) or V(off); see O(keep_connection_seconds).
   returned: always
   type: str
-  version_added: 0.2.0
+  version_added: 1.0.0
 transport:
   description: The transport used, V(librados) or V(cli).
   returned: always

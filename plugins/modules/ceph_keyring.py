@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ceph_keyring
 short_description: Write a cephx keyring file on the host the module runs on
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Writes the keyring file of one cephx entity, with the key only, as client hosts need it.
   - The key comes in as a parameter (for example from M(cephstack.cloud.ceph_auth_info) on the

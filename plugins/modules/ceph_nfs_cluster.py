@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ceph_nfs_cluster
 short_description: Ensure an NFS cluster of Ceph's mgr nfs module, for Ganesha daemons run outside an orchestrator
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Ensures that Ceph's mgr C(nfs) module knows an NFS cluster, that is the pool C(.nfs) and the cluster's
     common configuration object C(conf-nfs.NAME) in the namespace C(NAME), which the cluster's

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ceph_pool
 short_description: Manage Ceph pools
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates, updates and removes a Ceph pool.
   - Reads all pools in one C(osd pool ls detail) call, then sets only the attributes that differ.
@@ -156,7 +156,7 @@ connection:
   description: V(reused), V(started) or V(off); see O(keep_connection_seconds).
   returned: always
   type: str
-  version_added: 0.2.0
+  version_added: 1.0.0
 '''
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cephfs_subvolume
 short_description: CephFS subvolumes - size quota, layout, owner, snapshots - and their path
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Creates, resizes and removes a CephFS subvolume (the directory a Manila share or a container
     volume is) with the mgr volumes plugin, and creates or removes its snapshots.
@@ -137,7 +137,7 @@ connection:
   description: V(reused), V(started) or V(off); see O(keep_connection_seconds).
   returned: always
   type: str
-  version_added: 0.2.0
+  version_added: 1.0.0
 '''
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (

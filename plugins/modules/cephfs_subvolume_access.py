@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cephfs_subvolume_access
 short_description: Give a cephx user read-write or read-only access to one CephFS subvolume's path
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Authorizes a cephx user for one subvolume with the mgr volumes plugin (C(fs subvolume authorize)),
     as Manila's CephFS driver does. The user's caps are limited to the subvolume's path (mds), its
@@ -103,7 +103,7 @@ connection:
   description: V(reused), V(started) or V(off); see O(keep_connection_seconds).
   returned: always
   type: str
-  version_added: 0.2.0
+  version_added: 1.0.0
 '''
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import ABSENT, ModuleFailure

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cephfs_subvolume_group
 short_description: Create and remove CephFS subvolume groups
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Creates a subvolume group (a directory that sets the pool layout, owner and mode of the
     subvolumes in it) with the mgr volumes plugin, and removes it.
@@ -80,7 +80,7 @@ connection:
   description: V(reused), V(started) or V(off); see O(keep_connection_seconds).
   returned: always
   type: str
-  version_added: 0.2.0
+  version_added: 1.0.0
 '''
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (

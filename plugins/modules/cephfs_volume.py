@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cephfs_volume
 short_description: Create and remove CephFS file systems (volumes)
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Creates a CephFS file system with C(fs volume create), which creates its metadata and data
     pools (C(cephfs.NAME.meta), C(cephfs.NAME.data)), and removes it with C(fs volume rm).
@@ -64,7 +64,7 @@ connection:
   description: V(reused), V(started) or V(off); see O(keep_connection_seconds).
   returned: always
   type: str
-  version_added: 0.2.0
+  version_added: 1.0.0
 '''
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ganeti_cluster_storage
 short_description: Ganeti disk templates, instance policy and RBD disk parameters, at cluster and node-group level
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Enables disk templates on a Ganeti cluster (by default C(rbd)), allows them in the instance
     policy, and sets the C(rbd) disk parameters C(pool) and C(access) for the cluster and for

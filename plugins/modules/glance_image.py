@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: glance_image
 short_description: Upload an image to Glance as RAW, ready for copy-on-write boots from RBD
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Ceph cannot boot from QCOW2 images copy-on-write. This module converts the source file to RAW
     with C(qemu-img convert) when it is not RAW already, then uploads it through the Glance v2 API

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ini_options
 short_description: Set only the named options of an INI file (OpenStack service configs, ceph.conf)
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Sets, changes or removes individual options of an INI file, such as glance-api.conf,
     cinder.conf, nova.conf, manila.conf or ceph.conf, and leaves every other line, comment and
@@ -18,7 +18,6 @@ description:
     change it. An option that appears more than once in its section is collapsed to its first line.
   - An existing option keeps its line and its spelling; only the value changes.
   - Owner, group, mode and SELinux context go through Ansible's common file options.
-  - Called C(cephstack.cloud.openstack_config) before 0.2.0; that name still works.
 author:
   - cephstack.cloud contributors (@cephstack)
 extends_documentation_fragment:

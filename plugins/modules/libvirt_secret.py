@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: libvirt_secret
 short_description: Manage libvirt secrets, such as the cephx key qemu uses for RBD disks
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Defines, updates and removes a libvirt secret with C(virsh), and sets its value.
   - The value never goes on argv or into a file; C(virsh secret-set-value --file /dev/stdin) reads it
@@ -76,7 +76,7 @@ options:
     description: Seconds each virsh call may take before the task fails (libvirtd down or hung).
     type: int
     default: 30
-    version_added: 0.2.0
+    version_added: 1.0.0
 requirements:
   - C(virsh) (package C(libvirt-clients)) and a running libvirtd.
 notes:

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: openstack_release_info
 short_description: The OpenStack release of a service on a host, read from what is installed or given
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Returns the release (V(2025.1), say) that the host's Glance, Cinder, Nova or Manila belongs to,
     so that a role writes the options of that release.
