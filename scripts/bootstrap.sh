@@ -28,6 +28,8 @@ apt_packages=(
   nfs-ganesha nfs-ganesha-ceph libnfs-utils dbus
   # ansible-test sanity checks the shell scripts with it
   shellcheck
+  # the docs site is looked at in a real browser (headless)
+  chromium fonts-dejavu-core
 )
 missing=()
 for p in "${apt_packages[@]}"; do

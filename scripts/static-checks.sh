@@ -50,6 +50,10 @@ for r in roles/*/; do
   echo "ansible-doc -t role cephstack.cloud.$name: ok"
 done
 
+echo "== docs site (antsibull-docs and Sphinx), looked at in headless Chromium"
+"$here/docs-site.sh" "$work/docsite"
+"$here/docs-site.sh" --look "$work/docsite"
+
 echo "== shellcheck (the scripts and labs, which sanity leaves out)"
 mapfile -t shell_files < <(grep -lsE '^#!/usr/bin/env bash|^#!/bin/(ba)?sh|^# shellcheck shell=' scripts/* lab/*)
 shellcheck -x -S warning "${shell_files[@]}"
