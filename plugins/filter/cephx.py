@@ -21,11 +21,14 @@ def cephx_allows(osd_caps, pool, access="rwx", namespace=""):
     return osd_cap_allows(osd_caps or "", str(pool), str(access), str(namespace or ""))
 
 
-def ceph_name_errors(options, kind):
+def ceph_name_errors(options, kind=None):
     """``{'glance_pool': glance_pool} | cephstack.cloud.ceph_name_errors('pool')``: a message for each
     option value that is not a valid name of that kind (V(pool): a Ceph pool name; V(user): a cephx
-    id without C(client.); V(entity): a cephx entity, C(client.glance)). A value may be a list, whose items are checked each (a list option's
-    items, as ``glance_stores | map(attribute='pool')``)."""
+    id without C(client.); V(entity): a cephx entity, C(client.glance)). A value may be a list, whose
+    items are checked each (a list option's items, as ``glance_stores | map(attribute='pool')``).
+    Without ``kind``, the input maps kinds to such mappings: ``{'pool': {...}, 'user': {...}}``."""
+    if kind is None:
+        return [e for k, opts in (options or {}).items() for e in ceph_name_errors(opts, k)]
     if kind not in ("pool", "user", "entity"):
         raise AnsibleFilterError("ceph_name_errors: kind must be pool, user or entity, got %r" % (kind,))
     errors = []
