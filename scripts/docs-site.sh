@@ -61,7 +61,7 @@ antsibull-docs --config-file "$work/site/antsibull-docs.cfg" collection --cleanu
 
 # the guides, and a landing page that says what the collection is
 mkdir -p "$work/site/rst/guides"
-cp docs/*.md "$work/site/rst/guides/"
+cp docs/*.md docs/*.svg "$work/site/rst/guides/"
 sed -e 's|(docs/\([a-z-]*\.md\)|(guides/\1|g' README.md >"$work/site/rst/readme.md"
 guides=$(cd docs && for f in *.md; do echo "   guides/${f%.md}"; done)
 cat >"$work/site/rst/index.rst" <<RST
