@@ -7,7 +7,7 @@ import re
 import subprocess
 import xml.etree.ElementTree as ET
 
-from tests.integration.conftest import KEY_RE, LAB, playbook
+from tests.integration.conftest import GANETI_LAB, KEY_RE, LAB, LIBVIRT_LAB, playbook
 
 HOSTS = ["lab-glance", "lab-cinder", "lab-backup", "lab-compute", "lab-manila", "lab-ganeti", "lab-containers",
          "lab-nfs"]
@@ -16,7 +16,9 @@ USERS = ["client.glance", "client.cinder", "client.cinder-backup", "client.manil
 
 
 def draw(out, *extra):
+    # the test lab's hosts, as site.yml reached them (the Ganeti node is in the test Ganeti lab)
     res = playbook("-i", "playbooks/inventory/lab.yml", "playbooks/stack_map.yml", "-e", "cephstack_lab_dir=" + LAB,
+                   "-e", "cephstack_libvirt_lab_dir=" + LIBVIRT_LAB, "-e", "cephstack_ganeti_lab_dir=" + GANETI_LAB,
                    "-e", "stack_map_output=" + str(out), *extra)
     assert res.returncode == 0, res.stdout[-3000:]
     assert "changed=0" in [l for l in res.stdout.splitlines() if l.startswith("lab-admin")][0]
