@@ -68,8 +68,11 @@ def manila_services(url, state, conf, command=on_host, api=None, host="lab-manil
     log = os.path.join(state, "manila-%s.out")
     manila = Manila(url)
     with contextlib.ExitStack() as stack:
-        for name in ("share", "scheduler"):
-            stack.enter_context(running(command("manila-" + name, "--config-file", conf), log % name, lambda: True))
+        stack.enter_context(running(command("manila-share", "--config-file", conf), log % "share", lambda: True))
+        scheduler = contextlib.ExitStack()
+        stack.callback(scheduler.close)
+        scheduler.enter_context(running(command("manila-scheduler", "--config-file", conf), log % "scheduler",
+                                        lambda: True))
         stack.enter_context(running(api or command("manila-api", "--config-file", conf), log % "api",
                                     answers(url + "/", HEADERS), timeout=180, what="manila-api"))
 
@@ -88,7 +91,16 @@ def manila_services(url, state, conf, command=on_host, api=None, host="lab-manil
             return status == 200 and host + "@cephfs#cephfs" in [p["name"] for p in body.get("pools", [])]
         try:
             wait_for(all_up, timeout=120, what="manila services up")
-            wait_for(pool_known, timeout=180, what="the scheduler's report of %s's cephfs pool" % host)
+            try:
+                wait_for(pool_known, timeout=90, what="the scheduler's report of %s's cephfs pool" % host)
+            except AssertionError:
+                # Seen on a loaded machine: Zed's scheduler up, the share service publishing its
+                # capabilities every periodic_interval, and none of them reaching the scheduler.
+                # A restarted scheduler takes the next one.
+                scheduler.close()
+                scheduler.enter_context(running(command("manila-scheduler", "--config-file", conf),
+                                                log % "scheduler", lambda: True))
+                wait_for(pool_known, timeout=120, what="the restarted scheduler's report of %s's cephfs pool" % host)
         except AssertionError as e:
             raise AssertionError("%s\nlast /scheduler-stats/pools answer: %r\n%s" % (
                 e, last_answer, log_tails(log, ("share", "scheduler", "api")))) from None
