@@ -51,7 +51,7 @@ for r in roles/*/; do
 done
 
 echo "== docs site (antsibull-docs and Sphinx), looked at in headless Chromium"
-"$here/docs-site.sh" "$work/docsite"
+CEPHSTACK_DOCS_COLLECTIONS=$work/installed "$here/docs-site.sh" "$work/docsite"
 "$here/docs-site.sh" --look "$work/docsite"
 
 echo "== shellcheck (the scripts and labs, which sanity leaves out)"
