@@ -380,9 +380,11 @@ def nfs_ganesha_from_rados(nfs_cluster_site):
     ganesha_lab = ["exec", COMPUTE, "/opt/cephstack-lab/ganesha-lab"]
     ganesha_dir = os.path.join(LAB, "ganesha-nfs-cluster")
     port = NFS_HOST_VARS["nfs_ganesha_cephfs_port"]
-    for argv in (["mgr", "module", "enable", "test_orchestrator"], ["orch", "set", "backend", "test_orchestrator"]):
-        assert ceph_in_lab(*argv).returncode == 0
+    assert ceph_in_lab("mgr", "module", "enable", "test_orchestrator").returncode == 0
     try:
+        # enabling returns before the mgr has loaded the module; until then the backend is "not found"
+        wait_for(lambda: ceph_in_lab("orch", "set", "backend", "test_orchestrator").returncode == 0,
+                 timeout=60, what="the orchestrator backend test_orchestrator")
         loaded = wait_for(lambda: ceph_in_lab("test_orchestrator", "load_data", "-i", "-",
                                               input=json.dumps(orchestrator_report(port))).returncode == 0,
                           timeout=60, what="the test orchestrator loaded")
