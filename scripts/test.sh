@@ -11,7 +11,6 @@
 #
 #   scripts/test.sh [pytest args]     # with args: only those tests, after the static checks
 #   CEPHSTACK_TEST_RELEASES="tentacle" scripts/test.sh   # releases of the matrix (default: tentacle reef)
-#   CEPHSTACK_TEST_FULL_MATRIX=1 scripts/test.sh          # every 'release' test on Reef too
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 "$here/bootstrap.sh"
@@ -25,17 +24,6 @@ fi
 
 started=$(date +%s)
 stage() { echo "== $1 ($(( $(date +%s) - started )) s since start)"; }
-
-# Tentacle (aes256k keys, Python 3.14) runs every 'release' test. Reef runs them all but the CephFS
-# modules' targets, which create and remove file systems: Debian 13's ceph-mgr 18.2.7 segfaults
-# doing that (docs/ceph-releases.md); CEPHSTACK_TEST_FULL_MATRIX=1 runs those on Reef too.
-release_tests() {
-  if [ "$1" = tentacle ] || [ -n "${CEPHSTACK_TEST_FULL_MATRIX:-}" ]; then
-    echo tests/integration
-  else
-    echo tests/integration --deselect tests/integration/test_cephfs.py
-  fi
-}
 
 libvirt_lab=${CEPHSTACK_LIBVIRT_LAB:-/var/tmp/cephstack-libvirt-lab}
 libvirt_was_running=0
@@ -54,11 +42,10 @@ background() {
     # each release's stream first builds its own images: the OpenStack release that runs beside
     # it, and its client hosts (libvirtd, qemu, Ganesha, Ganeti); meanwhile the molecule images
     # are built and the static checks run (the builds mostly wait on the mirror and the disk)
-    # shellcheck disable=SC2046
     { "$here/ceph-release-image.sh" "$release" --openstack >/dev/null \
       && "$here/ceph-release-image.sh" "$release" --compute >/dev/null \
       && CEPHSTACK_TEST_RELEASE=$release python -m pytest -p no:cacheprovider -ra --durations=10 -m release \
-           $(release_tests "$release"); } >"$logs/$release.log" 2>&1 &
+           tests/integration; } >"$logs/$release.log" 2>&1 &
     pids+=("$release:$!")
   done
   "$here/molecule-images.sh" >"$logs/molecule-images.log" 2>&1 || { rc=$?; cat "$logs/molecule-images.log"; }
