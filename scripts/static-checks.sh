@@ -75,4 +75,27 @@ git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C "$
 (cd "$dest" && git init -q && git add -A && \
   ansible-test sanity --requirements --python "$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')" --color no \
     --exclude lab/ --exclude scripts/ --exclude extensions/ 2>&1 | grep -v '^Running sanity test' || exit 1)
+
+echo "== ansible-test sanity and the unit tests on the newest ansible-core, in the execution environment"
+# ee/execution-environment.yml: the ansible-core and Python that AWX runs (2.21 on Python 3.13);
+# the lowest supported ansible-core is the one above (requirements.txt). pip in the container
+# trusts what pip here trusts: the host's CA bundle.
+ee_image=$("$here/ee-image.sh")
+cp "$here/get-pip-offline.py" "$work/sanity/get-pip-offline.py"
+grep -E '^(pytest|jsonschema|antsibull-changelog)==' requirements.txt >"$work/sanity/unit-requirements.txt"
+podman run --rm --runtime runc --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 --network host -u 0 \
+  -e HOME=/root -v /etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt:ro \
+  -v "$work/sanity:/src" -w /src/ansible_collections/cephstack/cloud --entrypoint bash "$ee_image" -c '
+    set -euo pipefail
+    ansible --version | head -1
+    python3 --version
+    pip_version=$(python3 -c "import re, ansible_test, pathlib; print(re.search(r\"pip=.([0-9.]+).\", (pathlib.Path(ansible_test.__file__).parent / \"_internal\" / \"python_requirements.py\").read_text()).group(1))")
+    mkdir -p ~/.ansible/test/cache
+    cp /src/get-pip-offline.py ~/.ansible/test/cache/"get_pip_${pip_version//./_}.py"
+    ansible-test sanity --requirements --python "$(python3 -c "import sys; print(\"%d.%d\" % sys.version_info[:2])")" \
+      --color no --skip-test shellcheck --exclude lab/ --exclude scripts/ --exclude extensions/ >/tmp/sanity.log 2>&1 \
+      || { grep -v "^Running sanity test" /tmp/sanity.log | tail -60; exit 1; }
+    echo "ansible-test sanity: ok"
+    pip install -q --root-user-action ignore -r /src/unit-requirements.txt
+    python3 -m pytest -q -p no:cacheprovider tests/unit | tail -1' 2>&1 | grep -v -E "CryptographyDeprecationWarning|from cryptography.hazmat|^  from "
 echo "static checks: ok"
