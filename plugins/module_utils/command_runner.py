@@ -85,6 +85,22 @@ def describe_argv(argv, secrets=()):
     return " ".join(quote(REDACTED if a in secrets else str(a)) for a in argv)
 
 
+class Planned(object):
+    """A write that a runner will run: ``command`` is the line the runner logs when it runs it,
+    so a module reports as ``commands`` exactly what ran (and, in check mode, what would)."""
+
+    def __init__(self, runner, args, run_kwargs, secrets=(), tool=None):
+        self.runner, self.args, self.run_kwargs = runner, list(args), run_kwargs
+        self.secrets, self.tool = secrets, tool
+        self.command = describe_argv([tool or runner.tool] + self.args, secrets)
+
+    def run(self):
+        return self.runner.run(self.args, write=True, secrets=self.secrets, tool=self.tool, **self.run_kwargs)
+
+    def __repr__(self):
+        return "Planned(%r)" % self.command
+
+
 class CommandRunner(object):
     """Runs one tool. Subclasses set ``tool`` and may override ``classify``."""
 
@@ -132,6 +148,10 @@ class CommandRunner(object):
                               command=line)
             raise self.classify(rc, out, err)(self.message(args, rc, out, err), rc=rc, command=line)
         return rc, out, err
+
+    def plan(self, args, data=None, secrets=(), tool=None, binary=False):
+        """A write, described now and run later (by a Change): see Planned."""
+        return Planned(self, args, dict(data=data, binary=binary), secrets, tool)
 
     def close(self):
         pass

@@ -102,9 +102,9 @@ class GntRunner(CommandRunner):
             found[entry["Node group"]] = dict((t, own_values(p)) for t, p in params.items())
         return found
 
-    # --- writes -----------------------------------------------------------------------
+    # --- writes: planned (Planned.command is what run() logs), run by the module's Changes ---
     def modify_cluster(self, args):
-        self.run(["modify"] + args, write=True)
+        return self.plan(["modify"] + args)
 
     def modify_group(self, group, args):
-        self.run(["modify"] + args + [group], tool="gnt-group", write=True)
+        return self.plan(["modify"] + args + [group], tool="gnt-group")

@@ -2,7 +2,8 @@
 # Copyright: cephstack.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private runner for virsh secret commands. virsh has no JSON, so XML and its tables are
-parsed here, never in a module. Secret values only ever travel on virsh's stdin."""
+parsed here, never in a module. Secret values only ever travel on virsh's stdin (``--file
+/dev/stdin``): no file holds a value, even if the run is killed."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -86,10 +87,8 @@ class VirshRunner(CommandRunner):
             return "cannot reach libvirtd at uri=%s: %s" % (self.uri, text)
         return "virsh %s: %s" % (args[0], text)
 
-    def _run(self, args, write=False, stdin=None):
-        # stdin, read by virsh as --file /dev/stdin: no file holds the value, even if the run is killed.
-        data = None if stdin is None else stdin.encode("utf-8")
-        return self.run(["-q", "-c", self.uri] + args, write=write, data=data, binary=data is not None)[1]
+    def _run(self, args):
+        return self.run(["-q", "-c", self.uri] + args)[1]
 
     # --- reads --------------------------------------------------------------
     def list_secrets(self):
@@ -112,12 +111,16 @@ class VirshRunner(CommandRunner):
                 return None
             raise
 
-    # --- writes -------------------------------------------------------------
+    # --- writes: planned (Planned.command is what run() logs), run by the module's Changes ---
+    def _plan(self, args, stdin=None):
+        data = None if stdin is None else stdin.encode("utf-8")
+        return self.plan(["-q", "-c", self.uri] + args, data=data, binary=data is not None)
+
     def define(self, xml):
-        self._run(["secret-define", "--file", "/dev/stdin"], write=True, stdin=xml)
+        return self._plan(["secret-define", "--file", "/dev/stdin"], stdin=xml)
 
     def set_value(self, uuid, value_b64):
-        self._run(["secret-set-value", "--secret", uuid, "--file", "/dev/stdin"], write=True, stdin=value_b64)
+        return self._plan(["secret-set-value", "--secret", uuid, "--file", "/dev/stdin"], stdin=value_b64)
 
     def undefine(self, uuid):
-        self._run(["secret-undefine", uuid], write=True)
+        return self._plan(["secret-undefine", uuid])

@@ -231,8 +231,8 @@ class GanetiClusterStorage(ResourceModule):
         if args:
             effect = dict(enabled_disk_templates=enabled, ipolicy_disk_templates=allowed,
                           rbd=dict(before["rbd"], **rbd))
-            changes.append(Change("gnt-cluster modify " + " ".join(args),
-                                  lambda: self.runner.modify_cluster(args), effect))
+            modify = self.runner.modify_cluster(args)
+            changes.append(Change(modify.command, modify.run, effect))
         for group in p["node_groups"]:
             changes += self.group_changes(before, group)
         return changes
@@ -253,8 +253,8 @@ class GanetiClusterStorage(ResourceModule):
         def effect(state):
             state["node_groups"][name] = wanted
             return state
-        return [Change("gnt-group modify %s %s" % (" ".join(argv), name),
-                       lambda: self.runner.modify_group(name, argv), effect)]
+        modify = self.runner.modify_group(name, argv)
+        return [Change(modify.command, modify.run, effect)]
 
     def group_reset(self, before, name, current):
         """Inherit the cluster's rbd parameters again. Ganeti 3.0.2 takes 'default' (inherit) for

@@ -117,10 +117,14 @@ secret:
     ephemeral: false
     has_value: true
 commands:
-  description: virsh commands that changed something (values shown as file placeholders).
+  description:
+    - The virsh commands that changed something, as the argv that ran (in check mode, that would
+      run). A value travels on virsh's stdin (C(--file /dev/stdin)), never in argv or a file.
   returned: always
   type: list
   elements: str
+  sample: ["virsh -q -c qemu:///system secret-define --file /dev/stdin",
+           "virsh -q -c qemu:///system secret-set-value --secret 457eb676-33da-42ec-9a8c-9293d545c337 --file /dev/stdin"]
 virsh_calls:
   description: Number of virsh invocations, reads included.
   returned: always
@@ -218,10 +222,11 @@ class LibvirtSecret(ResourceModule):
                       description=p["description"], private=p["private"], ephemeral=p["ephemeral"])
         xml = secret_xml(**wanted)
         new_secret = dict(wanted, value=None, has_value=False)
-        define = Change("virsh secret-define --file /dev/stdin", lambda: self.runner.define(xml), new_secret)
-        set_value = Change("virsh secret-set-value --secret %s --file /dev/stdin" % uuid,
-                           lambda: self.runner.set_value(uuid, p["value"]),
-                           dict(value=UNREADABLE if p["private"] else p["value"], has_value=True))
+        define = self.runner.define(xml)
+        define = Change(define.command, define.run, new_secret)
+        set_value = self.runner.set_value(uuid, p["value"]) if p["value"] is not None else None
+        set_value = set_value and Change(set_value.command, set_value.run,
+                                         dict(value=UNREADABLE if p["private"] else p["value"], has_value=True))
         if before is None:
             return [define] + ([set_value] if p["value"] is not None else [])
         fixed = ("usage_type", "usage_name", "private", "ephemeral")
@@ -246,8 +251,8 @@ class LibvirtSecret(ResourceModule):
         return changes
 
     def undefine_change(self):
-        uuid = self.params["uuid"]
-        return Change("virsh secret-undefine %s" % uuid, lambda: self.runner.undefine(uuid), ABSENT)
+        undefine = self.runner.undefine(self.params["uuid"])
+        return Change(undefine.command, undefine.run, ABSENT)
 
     def redact(self, state):
         if not state:

@@ -167,7 +167,8 @@ def test_ini_options(workdir, libvirt_uri):
 def test_libvirt_secret(workdir, libvirt_uri):
     args = dict(uuid=SECRET_UUID, usage_name="client.cm secret", value=KEY_A, uri=libvirt_uri)
     r = check_then_apply("libvirt_secret", args, "secret", workdir, libvirt_uri)
-    assert r["commands"][0] == "virsh secret-define --file /dev/stdin"
+    assert r["commands"] == ["virsh -q -c %s secret-define --file /dev/stdin" % libvirt_uri,
+                             "virsh -q -c %s secret-set-value --secret %s --file /dev/stdin" % (libvirt_uri, SECRET_UUID)]
     r = check_then_apply("libvirt_secret", dict(args, value=KEY_B, description="rotated"), "secret", workdir,
                          libvirt_uri)
     assert len(r["commands"]) == 2

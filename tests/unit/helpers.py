@@ -4,6 +4,7 @@ import os
 
 import pytest
 from ansible.module_utils import _internal
+from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephRunner
@@ -67,3 +68,10 @@ def run_module(cls, args, transport, capsys, check_mode=False, diff=False):
         _internal.is_controller = saved
     result = json.loads(capsys.readouterr().out)
     return exc.value.code != 0, result
+
+
+def answer_commands(monkeypatch, fake):
+    """Every AnsibleModule.run_command call goes to ``fake(argv, **kwargs)``; binaries are in /usr/bin."""
+    monkeypatch.setattr(AnsibleModule, "run_command", fake)
+    monkeypatch.setattr(AnsibleModule, "get_bin_path", lambda self, name, required=False: "/usr/bin/" + name)
+    return fake

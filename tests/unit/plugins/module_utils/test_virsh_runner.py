@@ -63,13 +63,17 @@ def test_set_value_goes_on_stdin_never_argv_nor_a_file():
     module = FakeModule({"secret-set-value": capture})
     runner = v.VirshRunner(module, "qemu:///system")
     key = "AQAeoAFrtG3cFRAA0+fnE1OFO/TA3lPa7zBxEg=="
-    runner.set_value("457eb676-33da-42ec-9a8c-9293d545c337", key)
+    planned = runner.set_value("457eb676-33da-42ec-9a8c-9293d545c337", key)
+    assert module.calls == []           # planned, not run
+    planned.run()
     argv = module.calls[0]
     assert argv[argv.index("--file") + 1] == "/dev/stdin"
     assert key not in " ".join(argv)
     # binary: run_command adds no newline to what virsh decodes
     assert seen["kwargs"]["data"] == key.encode() and seen["kwargs"]["binary_data"] is True
     assert key not in " ".join(runner.commands)
+    # what the runner logs as run is what the plan said, and is the argv after timeout's
+    assert runner.commands == [planned.command] == [" ".join(["virsh"] + argv[5:])]
 
 
 def test_recorded_not_found_maps_to_none():
