@@ -55,7 +55,10 @@ options:
         file gets V('0644').
     type: raw
   secret_options:
-    description: Option names whose values are replaced with C(<redacted>) in diff output.
+    description:
+      - Option names whose values are secret. They are replaced with C(<redacted>) in diff
+        output, and masked anywhere else in the result, the module arguments that Ansible
+        echoes included, even in a task without C(no_log).
     type: list
     elements: str
     default: []
@@ -130,9 +133,15 @@ class IniOptions(ResourceModule):
 
     def validate(self):
         p = self.params
+        secret = set(p["secret_options"])
         for section, opts in p["options"].items():
             if not isinstance(opts, dict):
                 raise ModuleFailure("options.%s must be a dict of option to value, got %r" % (section, opts))
+            # a secret option's value is masked wherever it would appear in the result, the
+            # echoed arguments included, even in a task without no_log
+            for name, value in opts.items():
+                if name in secret and value is not None:
+                    self.module.no_log_values.add(str(value))
         self.dialect = dialect_for(p["path"], p["dialect"])
         self.file = ManagedFile(self.module, p["path"], self.module.load_file_common_arguments(p),
                                 default_mode="0644")
