@@ -32,9 +32,10 @@ def mounted(path, proc_mounts="/proc/mounts"):
 class MountRunner(CommandRunner):
     tool = "mount"
 
+    # writes: planned (Planned.command is what run() logs), run by the module's Changes
     def mount_fstab(self, path, fstab):
         """Mount ``path`` as the given fstab says (mount -T FSTAB PATH)."""
-        self.run(["-T", fstab, path], write=True)
+        return self.plan(["-T", fstab, path])
 
     def umount(self, path):
-        self.run([path], tool="umount", write=True)
+        return self.plan([path], tool="umount")

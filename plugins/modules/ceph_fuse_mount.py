@@ -49,7 +49,7 @@ options:
     type: path
     default: /etc/fstab
   timeout:
-    description: Seconds a mount or unmount may take.
+    description: Seconds a mount or unmount may take, at least 1.
     type: int
     default: 60
   state:
@@ -118,6 +118,7 @@ class CephFuseMount(ResourceModule):
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     required_if = [("state", "present", ["root", "client_id"])]
+    timeout_options = ("timeout",)
 
     def make_runner(self):
         return MountRunner(self.module, self.params["timeout"])
@@ -169,9 +170,11 @@ class CephFuseMount(ResourceModule):
         path = p["path"]
         line = self.wanted_line() if p["state"] == "present" else None
         changes = []
-        umount = Change("umount %s" % path, lambda: self.runner.umount(path), dict(mounted=False))
+        unmount = self.runner.umount(path)
+        umount = Change(unmount.command, unmount.run, dict(mounted=False))
         if self.dead_mount:     # its ceph-fuse is gone: every access fails until it is unmounted
-            changes.append(Change("umount %s (%s)" % (path, self.dead_mount), lambda: self.runner.umount(path)))
+            self.warn("%s is a dead ceph-fuse mount (%s): it is unmounted, then mounted again" % (path, self.dead_mount))
+            changes.append(Change(unmount.command, unmount.run))
         if self.missing_dir and line:
             changes.append(Change("mkdir -p -m 0755 %s" % path, lambda: os.makedirs(path, 0o755)))
         if before["mounted"] and (line is None or before["fstab_line"] != line):
@@ -180,8 +183,8 @@ class CephFuseMount(ResourceModule):
             for change in self.fstab.changes(self.fstab_before, self.fstab_text(line)):
                 changes.append(Change(change.command, change.apply, self.fstab_effect(change, line)))
         if line and (not before["mounted"] or changes):
-            changes.append(Change("mount -T %s %s" % (p["fstab"], path),
-                                  lambda: self.runner.mount_fstab(path, p["fstab"]), dict(mounted=True)))
+            mount = self.runner.mount_fstab(path, p["fstab"])
+            changes.append(Change(mount.command, mount.run, dict(mounted=True)))
         return changes
 
     @staticmethod
