@@ -162,7 +162,7 @@ connection:
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (
     ABSENT, UNKNOWN, Change, CephResourceModule, ModuleFailure, pool_deletion_refused)
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import predict
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephPermissionDenied
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephPermissionDenied, describe
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import (
     check_pool_name, parse_size)
 
@@ -269,8 +269,8 @@ class CephPool(CephResourceModule):
         p = self.params
         name = p["name"]
         if p["state"] == "absent":
-            return [Change("ceph osd pool rm --pool %s --pool2 %s --yes_i_really_really_mean_it"
-                           % (name, name), self.remove, ABSENT)] if before else []
+            rm = dict(prefix="osd pool rm", pool=name, pool2=name, yes_i_really_really_mean_it=True)
+            return [Change(describe(rm), lambda: self.remove(rm), ABSENT)] if before else []
 
         changes = []
         rule_id = self.crush_rule_id(p["crush_rule"]) if p["crush_rule"] else None
@@ -387,12 +387,13 @@ class CephPool(CephResourceModule):
         return {opt: num}
 
     # --- apply --------------------------------------------------------------
-    def remove(self):
-        name = self.params["name"]
+    def remove(self, rm):
+        """The pool's removal, as ``rm`` describes it; the mons' refusal is explained."""
+        args = dict(rm)
         try:
-            self.runner.write("osd pool rm", pool=name, pool2=name, yes_i_really_really_mean_it=True)
+            self.runner.write(args.pop("prefix"), **args)
         except CephPermissionDenied as e:
-            raise pool_deletion_refused("delete pool %s" % name, e)
+            raise pool_deletion_refused("delete pool %s" % rm["pool"], e)
 
     def report(self, after):
         return dict(pool=after or {})

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from ansible_collections.cephstack.cloud.plugins.modules.ceph_pool import CephPool
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import describe
 from tests.unit.helpers import RecordedTransport, fixture, run_module
 
 # In the recording: images/volumes/backups/vms, size 1, pg_num 8, autoscale off, rbd, initialised.
@@ -92,6 +93,9 @@ def test_absent(capsys):
     failed, res = run_module(CephPool, dict(name="vms", state="absent"), t, capsys)
     assert res["changed"] and res["pool"] == {}
     assert [c["prefix"] for c, inbuf in t.sent] == ["osd pool ls", "osd pool rm", "osd pool ls"]
+    # commands is the description of the command that was sent, arguments included
+    sent = next(c for c, inbuf in t.sent if c["prefix"] == "osd pool rm")
+    assert res["commands"] == [describe(sent)] == ["ceph osd pool rm --pool vms --pool2 vms --yes_i_really_really_mean_it"]
 
 
 def test_absent_forbidden_by_mon_is_explained(capsys):
