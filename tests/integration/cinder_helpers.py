@@ -118,15 +118,17 @@ def cinder_services(url, state, cinder_conf, backup, command=on_host, volume_hos
         wait_for(scheduler_knows_the_rbd_pool, timeout=120,
                  what="the scheduler's report of %s's RBD pool" % volume_host)
 
-        def scheduler_knows_the_backup_service():
+        def scheduler_knows_a_working_backup_service():
             # The same for backups: the scheduler places a backup only on a backup service whose
-            # report it has received ("Service not found for creating backup" before that). The
-            # report is sent at start, which a scheduler not yet listening misses, and then every
-            # backup_driver_stats_polling_interval.
+            # last report says its driver works ("Service not found for creating backup" before
+            # that). The report is sent at start, which a scheduler not yet listening misses, and
+            # then every backup_driver_stats_polling_interval; the one sent at start may come before
+            # the driver is initialized, with 'backend_state': False.
             with open(log % "scheduler", errors="replace") as f:
-                return "Received backup service update from " + backup_host in f.read()
-        wait_for(scheduler_knows_the_backup_service, timeout=120,
-                 what="the scheduler's report of %s" % backup_host)
+                reports = [line for line in f if "Received backup service update from %s:" % backup_host in line]
+            return bool(reports) and "'backend_state': True" in reports[-1]
+        wait_for(scheduler_knows_a_working_backup_service, timeout=120,
+                 what="the scheduler's report of a working backup driver on %s" % backup_host)
         yield cinder
 
 

@@ -40,9 +40,11 @@ CEPH_SIDE = ["lab-admin", "lab-glance", "lab-cinder", "lab-backup", "lab-manila"
 CLIENT_SIDE = ["lab-compute", "lab-containers", "lab-nfs", "lab-ganeti"]
 HOSTS = ",".join(CEPH_SIDE + CLIENT_SIDE)
 GANETI_ETC = os.path.join(LAB, "hosts", "lab-ganeti", "etc")
-# Ganesha in the client container: not 2049, which the Pacific lab's Ganesha may hold on the shared
-# host network; and the container has no CAP_SYS_RESOURCE, which Ganesha 9 asks for at start.
-NFS_HOST_VARS = {"nfs_ganesha_cephfs_port": 12049, "nfs_ganesha_cephfs_allow_io_flusher_failure": True}
+# Ganesha in the client container: a port of each release's own, as the Pacific lab's Ganesha (2049)
+# and the other release's share the host network; and the container has no CAP_SYS_RESOURCE, which
+# Ganesha 9 asks for at start.
+NFS_HOST_VARS = {"nfs_ganesha_cephfs_port": {"reef": 12041, "tentacle": 12043}.get(RELEASE),
+                 "nfs_ganesha_cephfs_allow_io_flusher_failure": True}
 NFS_ETC = os.path.join(LAB, "hosts", "lab-nfs", "etc")
 OPENSTACK = {"reef": "2025.1", "tentacle": "2026.2"}.get(RELEASE)
 # From 2025.2 on, Nova's direct snapshots take Glance's location API (the lab's Zed needs the option)
