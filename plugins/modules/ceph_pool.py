@@ -13,6 +13,9 @@ version_added: 1.0.0
 description:
   - Creates, updates and removes a Ceph pool.
   - Reads all pools in one C(osd pool ls detail) call, then sets only the attributes that differ.
+  - For a pool that does not exist yet, two more reads (C(quorum_status), and the manager's
+    C(config show-with-defaults) of the leading monitor) let check mode predict what the cluster's
+    defaults give it.
   - Runs C(rbd pool init) whenever an rbd pool lacks it, not only at creation, so a failed
     first run heals on the next.
 author:
@@ -119,6 +122,9 @@ pool:
     - The pool after the run. Empty when absent.
     - In check mode, the prediction from the planned commands; what only the cluster can know
       (such as the id of a new pool) is C((known after apply)).
+    - For a new pool, the fields that the task does not set are predicted from the cluster's own
+      defaults (C(osd_pool_default_size), C(osd_pool_default_min_size),
+      C(osd_pool_default_pg_autoscale_mode)), as the leading monitor runs with them.
   returned: always
   type: dict
   sample:
@@ -162,7 +168,7 @@ connection:
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (
     ABSENT, UNKNOWN, Change, CephResourceModule, ModuleFailure, pool_deletion_refused)
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import predict
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephPermissionDenied, describe
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephError, CephPermissionDenied, describe
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import (
     check_pool_name, parse_size)
 
@@ -300,15 +306,46 @@ class CephPool(CephResourceModule):
         def known(value):
             return UNKNOWN if value is None else value
 
+        defaults = self.new_pool_defaults()
+        autoscale = p["pg_autoscale_mode"] or defaults.get("pg_autoscale_mode")
+        size = min_size = UNKNOWN
+        if not erasure:     # an erasure-coded pool's sizes come from its profile
+            size = p["size"] or defaults.get("size") or UNKNOWN
+            if size != UNKNOWN and defaults.get("min_size") is not None:
+                # the monitors' rule: the default min_size, capped at size; 0 means a majority
+                min_size = min(defaults["min_size"], size) if defaults["min_size"] else size - size // 2
         created = dict(name=name, pool_id=UNKNOWN, pool_type=p["pool_type"],
-                       size=UNKNOWN if erasure else known(p["size"]), min_size=UNKNOWN,
+                       size=size, min_size=min_size,
                        pg_num=known(p["pg_num"]), pgp_num=known(p["pgp_num"] or p["pg_num"]),
-                       pg_autoscale_mode=known(p["pg_autoscale_mode"]), target_size_ratio=0.0,
+                       pg_autoscale_mode=known(autoscale), target_size_ratio=0.0,
                        crush_rule_id=known(rule_id),
                        erasure_profile=p["erasure_profile"] if erasure else "",
                        allow_ec_overwrites=False, applications=[], quota_max_bytes=0,
                        quota_max_objects=0, rbd_initialized=None)
         return self.ceph_change("osd pool create", created, **create)
+
+    def new_pool_defaults(self):
+        """What the monitors give a new pool for the options not set: the leader's running
+        osd_pool_default_* values (from its ceph.conf, the config database or the built-in
+        default), as the manager reports them. {} when they cannot be read (no manager, or a user
+        without the caps): the prediction then leaves those fields unknown."""
+        try:
+            leader = (self.runner.mon("quorum_status") or {}).get("quorum_leader_name")
+            shown = self.runner.mgr("config show-with-defaults", who="mon.%s" % leader) if leader else None
+        except CephError as e:
+            self.warn("the defaults of new pools could not be read (%s); the prediction leaves size, "
+                      "min_size and pg_autoscale_mode unknown" % e)
+            return {}
+        values = dict((o.get("name"), o.get("value")) for o in shown or [] if isinstance(o, dict))
+        defaults = {}
+        for field, option, kind in (("size", "osd_pool_default_size", int),
+                                    ("min_size", "osd_pool_default_min_size", int),
+                                    ("pg_autoscale_mode", "osd_pool_default_pg_autoscale_mode", str)):
+            try:
+                defaults[field] = kind(values[option])
+            except (KeyError, TypeError, ValueError):
+                pass
+        return defaults
 
     def updates(self, cur, rule_id):
         p = self.params

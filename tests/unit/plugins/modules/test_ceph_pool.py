@@ -128,3 +128,66 @@ def test_bad_input_names_the_option(capsys, args, words):
 def test_unknown_application_rejected_by_choices(capsys):
     failed, res = run_module(CephPool, dict(name="p", application="nfs"), transport(), capsys)
     assert failed and "application" in res["msg"] and "rbd, rgw, cephfs" in res["msg"]
+
+
+# The lab's leader mon, and the osd_pool_default_* part of its config show-with-defaults (size 1,
+# min_size 1, autoscale off, all from its ceph.conf).
+QUORUM = fixture("quorum_status.json")
+POOL_DEFAULTS = fixture("config_show_with_defaults_osd_pool_default.json")
+
+
+def with_default(name, value):
+    shown = copy.deepcopy(POOL_DEFAULTS)
+    for option in shown:
+        if option["name"] == name:
+            option.update(value=value, source="default")
+    return shown
+
+
+def defaults_transport(shown=POOL_DEFAULTS):
+    t = transport()
+    t.answers.update({"quorum_status": QUORUM, "config show-with-defaults": shown})
+    return t
+
+
+def test_new_pool_prediction_takes_the_leaders_defaults(capsys):
+    t = defaults_transport()
+    failed, res = run_module(CephPool, dict(name="newpool"), t, capsys, check_mode=True)
+    assert not failed and res["changed"]
+    assert res["commands"] == ["ceph osd pool create --pool newpool --pool_type replicated"]
+    assert (res["pool"]["size"], res["pool"]["min_size"], res["pool"]["pg_autoscale_mode"]) == (1, 1, "off")
+    assert res["pool"]["pool_id"] == "(known after apply)"
+    show = [c for c, inbuf in t.sent if c["prefix"] == "config show-with-defaults"]
+    assert [c["prefix"] for c, inbuf in t.sent] == ["osd pool ls", "quorum_status", "config show-with-defaults"]
+    assert show[0]["who"] == "mon." + QUORUM["quorum_leader_name"]
+
+
+@pytest.mark.parametrize("default_min_size, size, want", [("0", 3, 2), ("0", 2, 1), ("2", 3, 2), ("2", 1, 1)])
+def test_new_pool_min_size_follows_the_monitors_rule(capsys, default_min_size, size, want):
+    t = defaults_transport(with_default("osd_pool_default_min_size", default_min_size))
+    failed, res = run_module(CephPool, dict(name="newpool", size=size), t, capsys, check_mode=True)
+    assert res["pool"]["size"] == size and res["pool"]["min_size"] == want
+
+
+def test_new_pool_min_size_equal_to_the_default_is_not_set_again(capsys):
+    t = defaults_transport()
+    failed, res = run_module(CephPool, dict(name="newpool", min_size=1, pg_autoscale_mode="on"), t, capsys,
+                             check_mode=True)
+    assert res["commands"] == ["ceph osd pool create --autoscale_mode on --pool newpool --pool_type replicated"]
+    assert res["pool"]["pg_autoscale_mode"] == "on"
+
+
+def test_new_pool_defaults_unreadable_stay_unknown_with_a_warning(capsys):
+    t = defaults_transport()
+    t.answers["config show-with-defaults"] = (13, "", "access denied")
+    failed, res = run_module(CephPool, dict(name="newpool"), t, capsys, check_mode=True)
+    assert not failed and res["pool"]["size"] == res["pool"]["pg_autoscale_mode"] == "(known after apply)"
+    assert any("defaults of new pools could not be read" in str(w) and "access denied" in str(w)
+               for w in res["warnings"])
+
+
+def test_erasure_pool_sizes_stay_unknown(capsys):
+    failed, res = run_module(CephPool, dict(name="ec", pool_type="erasure"), defaults_transport(), capsys,
+                             check_mode=True)
+    assert res["pool"]["size"] == res["pool"]["min_size"] == "(known after apply)"
+    assert res["pool"]["pg_autoscale_mode"] == "off"
