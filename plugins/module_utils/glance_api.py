@@ -29,14 +29,20 @@ class GlanceApi(object):
         self.commands = []
         self.call_count = 0
 
-    def request(self, method, path, body=None, content_type="application/json", timeout=None, headers=None):
+    @staticmethod
+    def line(method, path, note=None):
+        """How a request is logged in ``commands``: ``PATCH /v2/images/ID (os_distro)``."""
+        return "%s %s%s" % (method, path, " (%s)" % note if note else "")
+
+    def request(self, method, path, body=None, content_type="application/json", timeout=None, headers=None,
+                note=None):
         self.call_count += 1
         hdrs = {"Content-Type": content_type}
         if self.token:
             hdrs["X-Auth-Token"] = self.token
         hdrs.update(headers or {})
         data = json.dumps(body) if isinstance(body, (dict, list)) else body
-        line = "%s %s" % (method, path)
+        line = self.line(method, path, note)
         if method != "GET":
             self.commands.append(line)
         try:
@@ -62,23 +68,28 @@ class GlanceApi(object):
             raise Invalid("%d images are named %r; use unique names" % (len(found), name))
         return found[0] if found else None
 
-    def create_image(self, body, path, size, store=None, upload_timeout=None):
-        """POST the record, then stream the file; an image whose upload fails is deleted."""
-        image = self.request("POST", "/v2/images", body)
+    def post_image(self, body):
+        """The new image's record (queued, without data); returns its id."""
+        return self.request("POST", "/v2/images", body)["id"]
+
+    def upload(self, image_id, path, size, store=None, timeout=None):
+        """Stream the file into the image; an image whose upload fails is deleted, so that a
+        re-run starts again from nothing."""
         headers = {"Content-Length": str(size)}
         if store:
             headers["X-Image-Meta-Store"] = store
         try:
             with open(path, "rb") as f:
-                self.request("PUT", "/v2/images/%s/file" % image["id"], f,
-                             content_type="application/octet-stream", timeout=upload_timeout, headers=headers)
-        except Exception:
-            self.request("DELETE", "/v2/images/%s" % image["id"])   # leave nothing half-done
+                self.request("PUT", "/v2/images/%s/file" % image_id, f,
+                             content_type="application/octet-stream", timeout=timeout, headers=headers)
+        except Exception as e:  # pylint: disable=broad-except
+            self.delete_image(image_id)
+            if isinstance(e, CommandError):
+                raise type(e)("%s; the image's record was deleted again" % e, rc=e.rc, command=e.command)
             raise
-        return image["id"]
 
-    def patch_image(self, image_id, patch):
-        self.request("PATCH", "/v2/images/%s" % image_id, patch,
+    def patch_image(self, image_id, patch, note=None):
+        self.request("PATCH", "/v2/images/%s" % image_id, patch, note=note,
                      content_type="application/openstack-images-v2.1-json-patch")
 
     def delete_image(self, image_id):

@@ -8,7 +8,7 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import CommandRunner
+from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import CommandRunner, describe_argv
 
 
 class QemuImg(CommandRunner):
@@ -18,5 +18,13 @@ class QemuImg(CommandRunner):
         """dict with at least ``format`` and ``virtual-size``."""
         return json.loads(self.run(["info", "--output", "json", path])[1])
 
+    @staticmethod
+    def convert_args(source, source_format, dest):
+        return ["convert", "-f", source_format, "-O", "raw", source, dest]
+
+    def describe_convert(self, source, source_format, dest):
+        """The line that convert_to_raw logs for these arguments."""
+        return describe_argv([self.tool] + self.convert_args(source, source_format, dest))
+
     def convert_to_raw(self, source, source_format, dest):
-        self.run(["convert", "-f", source_format, "-O", "raw", source, dest], write=True)
+        self.run(self.convert_args(source, source_format, dest), write=True)

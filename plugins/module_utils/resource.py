@@ -36,6 +36,8 @@ class Change(object):
     """One step: ``command`` (a loggable line), ``apply`` (runs it) and ``effect`` on the state.
 
     ``effect`` is a dict of fields to set, ABSENT, or a callable(state) -> new state.
+    ``command`` is the line the runner logs when it runs the step. A step that uses what an
+    earlier one made (a new image's id) names it in its command as it runs.
     """
 
     def __init__(self, command, apply, effect=None):
@@ -102,6 +104,8 @@ class ResourceModule(object):
         self.params = self.module.params
         self.warnings = []
         self.applied = []
+        self.failed_change = None
+        self._on_exit = []
         for name in self.timeout_options:
             if self.params[name] < 1:
                 self.module.fail_json(msg="%s must be at least 1 second, got %s" % (name, self.params[name]))
@@ -132,6 +136,10 @@ class ResourceModule(object):
     def warn(self, message):
         self.warnings.append(message)
 
+    def on_exit(self, cleanup):
+        """Run cleanup() when the module ends, whether its changes succeeded or not."""
+        self._on_exit.append(cleanup)
+
     def redact(self, state):
         if state is None:
             return None
@@ -150,9 +158,10 @@ class ResourceModule(object):
             after = predict(before, changes)
             if changes and not self.module.check_mode:
                 for change in changes:
-                    self.failed_command = change.command
+                    self.failed_change = change
                     change.apply()
                     self.applied.append(change.command)
+                self.failed_change = None
                 after = self.read()
             commands = self.applied if not self.module.check_mode else [c.command for c in changes]
             result = dict(changed=bool(changes), commands=list(commands))
@@ -177,6 +186,8 @@ class ResourceModule(object):
         return str(error)
 
     def close_runner(self):
+        while self._on_exit:
+            self._on_exit.pop()()
         if self.runner is not None:
             self.runner.close()
 
@@ -187,7 +198,6 @@ class ResourceModule(object):
             pass
         for w in self.warnings:
             self.module.warn(w)
-        failed = getattr(self, "failed_command", None)
-        if failed and failed not in self.applied:
-            extra["failed_command"] = failed
+        if self.failed_change is not None:
+            extra["failed_command"] = self.failed_change.command
         self.module.fail_json(msg=msg, commands=list(self.applied), **extra)

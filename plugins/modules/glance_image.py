@@ -91,7 +91,11 @@ source_format:
   returned: when O(file) is read
   type: str
 commands:
-  description: What changed (conversion, API calls).
+  description:
+    - What ran to change something, in order; the conversion's argv, then the API requests as
+      C(METHOD path).
+    - In check mode, what would run; the temporary file's name and a new image's id are not known
+      yet and show as C(XXXXXXXX) and C((known after apply)).
   returned: always
   type: list
   elements: str
@@ -151,10 +155,13 @@ class GlanceImage(ResourceModule):
 
     def decide(self, before):
         p = self.params
+        api = self.runner
         self.source = None
         if p["state"] == "absent":
-            return [Change("DELETE /v2/images/%s" % before["id"], lambda: self.runner.delete_image(before["id"]),
-                           ABSENT)] if before else []
+            if not before:
+                return []
+            return [Change(api.line("DELETE", "/v2/images/%s" % before["id"]),
+                           lambda: api.delete_image(before["id"]), ABSENT)]
         self.source = self.qemu_img.info(p["file"])
         if before is None:
             return self.create_changes()
@@ -168,42 +175,44 @@ class GlanceImage(ResourceModule):
         if not patch:
             return []
         effect = dict(visibility=p["visibility"], properties=dict(before["properties"], **self.properties))
-        return [Change("PATCH /v2/images/%s (%s)" % (before["id"], ", ".join(c["path"][1:] for c in patch)),
-                       lambda: self.runner.patch_image(before["id"], patch), effect)]
+        note = ", ".join(c["path"][1:] for c in patch)
+        return [Change(api.line("PATCH", "/v2/images/%s" % before["id"], note),
+                       lambda: api.patch_image(before["id"], patch, note), effect)]
 
     def create_changes(self):
+        """Convert (unless RAW), POST the record, PUT the data. The temporary RAW file's name and
+        the image's id are known only once the step before has run: the step that uses one names
+        it in its command as it runs, so that ``commands`` is what ran."""
         p = self.params
+        api = self.runner
         fmt = self.source["format"]
+        new = dict(raw_path=p["file"], id=UNKNOWN)
         changes = []
-        self.raw_path = p["file"]
         if fmt != "raw":
-            changes.append(Change("qemu-img convert -f %s -O raw %s <work_dir>" % (fmt, p["file"]), self.convert))
+            def convert():
+                fd, new["raw_path"] = tempfile.mkstemp(prefix=".glance-image.", suffix=".raw", dir=p["work_dir"])
+                os.close(fd)
+                self.on_exit(lambda: os.path.exists(new["raw_path"]) and os.unlink(new["raw_path"]))
+                conversion.command = self.qemu_img.describe_convert(p["file"], fmt, new["raw_path"])
+                self.qemu_img.convert_to_raw(p["file"], fmt, new["raw_path"])
+            temp = os.path.join(p["work_dir"], ".glance-image.XXXXXXXX.raw")    # mkstemp's pattern
+            conversion = Change(self.qemu_img.describe_convert(p["file"], fmt, temp), convert)
+            changes.append(conversion)
+        body = dict(self.properties, name=p["name"], disk_format="raw", container_format="bare",
+                    visibility=p["visibility"])
+
+        def post():
+            new["id"] = api.post_image(body)
+
+        def put():
+            upload.command = api.line("PUT", "/v2/images/%s/file" % new["id"])
+            api.upload(new["id"], new["raw_path"], os.path.getsize(new["raw_path"]), p["store"],
+                       timeout=p["timeout"] * 10)
         created = dict(id=UNKNOWN, name=p["name"], status="active", disk_format="raw", container_format="bare",
                        visibility=p["visibility"], size=self.source["virtual-size"], checksum=UNKNOWN,
                        stores=p["store"] or UNKNOWN, direct_url=UNKNOWN, properties=self.properties)
-        changes.append(Change("POST /v2/images (%s) and PUT its file" % p["name"], self.create, created))
-        return changes
-
-    # --- apply --------------------------------------------------------------
-    def convert(self):
-        fd, self.raw_path = tempfile.mkstemp(prefix=".glance-image.", suffix=".raw", dir=self.params["work_dir"])
-        os.close(fd)
-        try:
-            self.qemu_img.convert_to_raw(self.params["file"], self.source["format"], self.raw_path)
-        except Exception:
-            os.unlink(self.raw_path)
-            raise
-
-    def create(self):
-        p = self.params
-        body = dict(self.properties, name=p["name"], disk_format="raw", container_format="bare",
-                    visibility=p["visibility"])
-        try:
-            self.runner.create_image(body, self.raw_path, os.path.getsize(self.raw_path), p["store"],
-                                     upload_timeout=p["timeout"] * 10)
-        finally:
-            if self.raw_path != p["file"]:
-                os.unlink(self.raw_path)
+        upload = Change(api.line("PUT", "/v2/images/%s/file" % UNKNOWN), put)
+        return changes + [Change(api.line("POST", "/v2/images"), post, created), upload]
 
     def report(self, after):
         result = dict(image=after or {})
