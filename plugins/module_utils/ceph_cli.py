@@ -10,7 +10,8 @@ __metaclass__ = type
 import errno
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import CommandRunner, LazyPattern
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import command_to_argv, error_for
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import command_to_argv
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import error_for
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_helper import librados_cause
 
 ERRNO_IN_TEXT = LazyPattern(r"\((\d+)\) [A-Z]")

@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: cephstack.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Private runner for Ceph mon commands, rados objects and rbd pool init.
+"""Private runner for Ceph mon and mgr commands, rados objects and rbd pool init.
 
-A command is one dict, as the mon takes it: ``{"prefix": "osd pool set", "pool": ...}``.
+A command is one dict of the table in ceph_commands: ``{"prefix": "osd pool set", "pool": ...}``.
 The librados transport sends that dict as JSON on one open connection; the CLI
 transport turns the same dict into ``ceph --name value`` argv. The logic above
 the runner never knows which one ran.
@@ -22,8 +22,10 @@ except ImportError:     # Python 2: ansible-test's compile check only
     find_spec = None
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import (
-    REDACTED, CommandError, Exists, Invalid, NotFound, PermissionDenied, Timeout, error_for_errno, quote)
+    CommandError, Exists, Invalid, NotFound, PermissionDenied, Timeout, error_for_errno)
 
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import (
+    MGR, MON, ceph_command, describe)
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_session import (
     HelperFailed, SessionClient, SessionLost, SessionUnavailable, decode, encode)
 
@@ -49,68 +51,10 @@ CephTimeout = Timeout
 CephInvalid = Invalid
 CephExists = Exists
 
-# Arguments whose values never reach a log, a result or an error message.
-SECRET_ARGS = frozenset(["key", "cephx_secret"])
-
 
 def error_for(rc, message, command=None):
     """Map an errno (sign ignored) to the matching exception."""
     return error_for_errno(rc, message or os.strerror(abs(rc)), command)
-
-
-# The ceph tool's own long options. Its argparse takes them, and any prefix of them, before the
-# command is looked at: a command argument spelt the same (``fs volume create --name X``) would
-# become the tool's client name instead.
-CLI_OWN_OPTIONS = (
-    "admin-daemon", "block", "cluster", "completion", "concise", "conf", "connect-timeout", "format",
-    "help", "id", "in-file", "name", "out-file", "period", "setgroup", "setuser", "status", "user",
-    "verbose", "version", "watch", "watch-channel", "watch-debug", "watch-error", "watch-info",
-    "watch-sec", "watch-warn")
-# Commands with such an argument, and the order in which their signature takes arguments
-# positionally, up to the last one that collides.
-POSITIONAL_ORDER = {"fs volume create": ("name",)}
-
-
-def collides_with_cli(name):
-    flag = name.replace("_", "-")
-    return any(option.startswith(flag) for option in CLI_OWN_OPTIONS)
-
-
-def command_to_argv(command):
-    """``{"prefix": "osd pool set", "pool": "p", "yes_i_mean_it": True}`` ->
-    ``["osd", "pool", "set", "--pool", "p", "--yes_i_mean_it"]``. A list argument (at most
-    one per command, such as caps) goes last, positionally. Arguments the ceph tool would take
-    as its own options go first, positionally, in the order of POSITIONAL_ORDER."""
-    prefix = command["prefix"]
-    argv = prefix.split()
-    names = sorted(k for k in command if k not in ("prefix", "format") and command[k] is not None)
-    clashing = [n for n in names if collides_with_cli(n)]
-    leading = POSITIONAL_ORDER.get(prefix, ()) if clashing else ()
-    unplaced = [n for n in clashing if n not in leading]
-    if unplaced:
-        raise ValueError("%s: argument %s would be taken by the ceph tool as its own option; add the "
-                         "command's positional order to POSITIONAL_ORDER" % (prefix, ", ".join(unplaced)))
-    argv += [str(command[n]) for n in leading if command.get(n) is not None]
-    positional = []
-    for name in names:
-        value = command[name]
-        if name in leading or value is False:
-            continue
-        if value is True or value == "--" + name:   # a flag, or a confirmation string that is its own flag
-            argv.append("--" + name)
-        elif isinstance(value, (list, tuple)):
-            # The CLI splits "--caps 'a, b'" on commas; positional list items are kept whole.
-            positional.extend(str(item) for item in value)
-        else:
-            argv.extend(["--" + name, str(value)])
-    return argv + positional
-
-
-def describe(command):
-    """A loggable one-line form of a command, secrets replaced."""
-    safe = dict((k, REDACTED if k in SECRET_ARGS else v)
-                for k, v in command.items() if v is not None)
-    return "ceph " + " ".join(quote(a) for a in command_to_argv(safe))
 
 
 def _parse(out):
@@ -327,19 +271,19 @@ class CephRunner(object):
 
     def mon(self, prefix, inbuf=None, **args):
         """Run a mon command and return its parsed JSON (None when it prints nothing)."""
-        return self._send(self.transport.mon_command, prefix, inbuf, args)
+        return self._send(MON, prefix, inbuf, args)
 
     def mgr(self, prefix, inbuf=None, **args):
         """Run a mgr command (fs volume, fs subvolume, ...) the same way. When it times out while
         the monitors answer, the error says whether a manager is active at all."""
         try:
-            return self._send(self.transport.mgr_command, prefix, inbuf, args)
+            return self._send(MGR, prefix, inbuf, args)
         except CephTimeout as e:
             try:
                 stat = self.mon("mgr stat") or {}
             except CephError:
                 raise e     # the monitors do not answer either: the timeout says it all
-            command = describe(dict(args, prefix=prefix))
+            command = describe(ceph_command(MGR, prefix, args))
             if stat.get("available") is False:
                 why = ("the monitors answer, but no ceph-mgr is active (mgr stat: available=false, %s standby); "
                        "the manager runs this command: start it" % stat.get("num_standby", 0))
@@ -352,13 +296,15 @@ class CephRunner(object):
                 raise
             raise CephTimeout("%s: %s" % (command, why), rc=errno.ETIMEDOUT, command=command)
 
-    def _send(self, send, prefix, inbuf, args):
-        command = dict((k, v) for k, v in args.items() if v is not None)
-        command.update(prefix=prefix, format="json")
+    def _send(self, daemon, prefix, inbuf, args):
+        command = ceph_command(daemon, prefix, args)
+        line = describe(command)
+        command["format"] = "json"
+        send = self.transport.mgr_command if daemon == MGR else self.transport.mon_command
         self.call_count += 1
         rc, out, outs = send(command, inbuf)
         if rc != 0:
-            raise error_for(rc, outs, describe(command))
+            raise error_for(rc, outs, line)
         return _parse(out)
 
     def get(self, prefix, **args):
@@ -369,7 +315,7 @@ class CephRunner(object):
             return None
 
     def write(self, prefix, inbuf=None, **args):
-        self.commands.append(describe(dict(args, prefix=prefix)))
+        self.commands.append(describe(ceph_command(MON, prefix, args)))
         return self.mon(prefix, inbuf=inbuf, **args)
 
     def mgr_get(self, prefix, **args):
@@ -380,7 +326,7 @@ class CephRunner(object):
             return None
 
     def mgr_write(self, prefix, **args):
-        self.commands.append(describe(dict(args, prefix=prefix)))
+        self.commands.append(describe(ceph_command(MGR, prefix, args)))
         return self.mgr(prefix, **args)
 
     def object_exists(self, pool, name):

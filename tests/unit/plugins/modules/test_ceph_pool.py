@@ -5,7 +5,7 @@ import json
 import pytest
 
 from ansible_collections.cephstack.cloud.plugins.modules.ceph_pool import CephPool
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import describe
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import describe
 from tests.unit.helpers import RecordedTransport, fixture, run_module
 
 # In the recording: images/volumes/backups/vms, size 1, pg_num 8, autoscale off, rbd, initialised.

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import describe
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import describe
 from ansible_collections.cephstack.cloud.plugins.modules.cephfs_subvolume import CephfsSubvolume
 from ansible_collections.cephstack.cloud.plugins.modules.cephfs_subvolume_access import CephfsSubvolumeAccess
 from ansible_collections.cephstack.cloud.plugins.modules.cephfs_subvolume_group import CephfsSubvolumeGroup
