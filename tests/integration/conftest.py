@@ -70,6 +70,38 @@ def ceph_json(*args, lab=LAB, allow_error=False):
     return json.loads(out.stdout) if out.stdout.strip() else None
 
 
+def run_marker():
+    """An environment variable that the processes of one test's ansible runs inherit, so that
+    detached_pythons() tells them from the processes of test streams running side by side."""
+    return {"CEPHSTACK_TEST_RUN": "run-%d-%d" % (os.getpid(), time.monotonic_ns())}
+
+
+def detached_pythons(before, marker):
+    """Python processes started since `before` (a set of /proc entries) that still run detached,
+    with init as parent, and carry `marker` (from run_marker()) in their environment: what a
+    module of those runs leaves behind (a kept-open connection's helper forks twice and calls
+    setsid). Other streams' detached processes (molecule's async podman tasks) lack the marker."""
+    (name, value), = marker.items()
+    wanted = ("%s=%s" % (name, value)).encode()
+    found = []
+    for pid in set(os.listdir("/proc")) - before:
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            exe = os.readlink("/proc/%s/exe" % pid)
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                argv = f.read().replace(b"\0", b" ").decode("utf-8", "replace")
+            with open("/proc/%s/environ" % pid, "rb") as f:
+                environ = f.read().split(b"\0")
+        except OSError:
+            continue            # gone meanwhile
+        if ppid == 1 and os.path.basename(exe).startswith("python") and wanted in environ:
+            found.append("%s %s" % (pid, argv))
+    return found
+
+
 def wait_for(probe, timeout=60, interval=0.5, what="condition"):
     """Poll probe() until it returns a true value, which is returned. A probe that times out or is
     refused (OSError, which covers socket and HTTP errors, or subprocess.TimeoutExpired) counts as
@@ -239,8 +271,9 @@ def write_dead_cluster_conf(path):
         f.write("[global]\nmon host = 127.0.0.1:1\nkeyring = %s/ceph.client.admin.keyring\n" % LAB)
 
 
-def run_module(module, args, check=False, interpreter=None, expect_failure=False):
-    """One module run in a one-task play on the lab's host; returns its registered result, diff included."""
+def run_module(module, args, check=False, interpreter=None, expect_failure=False, env=None):
+    """One module run in a one-task play on the lab's host; returns its registered result, diff included.
+    env: extra environment for ansible-playbook, which its modules inherit."""
     with tempfile.TemporaryDirectory() as tmp:
         out_file = os.path.join(tmp, "result.json")
         play = [dict(hosts=TARGET_HOST, gather_facts=False,
@@ -253,7 +286,7 @@ def run_module(module, args, check=False, interpreter=None, expect_failure=False
         with open(os.path.join(tmp, "play.yml"), "w") as f:
             json.dump(play, f)
         out = subprocess.run(["ansible-playbook", "-i", INVENTORY, os.path.join(tmp, "play.yml")],
-                             capture_output=True, text=True, cwd=TOP, env=ENV, check=False)
+                             capture_output=True, text=True, cwd=TOP, env=dict(ENV, **(env or {})), check=False)
         try:
             with open(out_file) as f:
                 result = json.load(f)

@@ -11,17 +11,17 @@ import time
 
 import pytest
 
-from tests.integration.conftest import LAB, all_keys, run_module, write_dead_cluster_conf
+from tests.integration.conftest import LAB, all_keys, detached_pythons, run_marker, run_module, write_dead_cluster_conf
 
 CONF = os.path.join(LAB, "ceph.conf")
 SESSIONS = os.path.join(tempfile.gettempdir(), "cephstack-sessions-%d" % os.getuid())
 
 
-def info(keyring, **extra):
+def info(keyring, env=None, **extra):
     """A read whose connection identity is this test's own keyring copy: no other test's helper."""
     args = dict(conf=CONF, client_keyring=keyring, connect_timeout=7)
     args.update(extra)
-    return run_module("ceph_cluster_info", args)
+    return run_module("ceph_cluster_info", args, env=env)
 
 
 def helpers():
@@ -61,11 +61,14 @@ def keyring(lab, tmp_path):
 
 def test_the_second_task_reuses_the_first_tasks_connection(keyring):
     before = set(helpers())
-    first = info(keyring, keep_connection_seconds=30)
+    marker, processes_before = run_marker(), set(os.listdir("/proc"))
+    first = info(keyring, keep_connection_seconds=30, env=marker)
     assert first["connection"] == "started"
     # The first task waited until its helper listened, and sent its own commands there.
     new = [p for p in helpers() if p not in before]
     assert len(new) == 1, new
+    # test_whole_run's detector of processes left behind finds this one
+    assert [line.split()[0] for line in detached_pythons(processes_before, marker)] == [str(helpers()[new[0]])]
     second = info(keyring, keep_connection_seconds=30)
     assert second["connection"] == "reused"
     assert second["fsid"] == first["fsid"] and second["ceph_calls"] == first["ceph_calls"]

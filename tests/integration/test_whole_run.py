@@ -21,7 +21,8 @@ import time
 
 import pytest
 
-from tests.integration.conftest import ENV, KEY_RE, LAB, LIBVIRT_LAB, TOP, ceph_json, playbook, sh
+from tests.integration.conftest import (ENV, KEY_RE, LAB, LIBVIRT_LAB, TOP, ceph_json, detached_pythons, playbook,
+                                        run_marker, sh)
 
 SECRET_UUID = "457eb676-33da-42ec-9a8c-9293d545c337"
 
@@ -60,14 +61,15 @@ def secrets_run(libvirt_uri, ganeti_lab):
     assert started.returncode == 0, started.stderr
     args = site_args(LAB2, ganeti_lab, OTHER_SECRET) + ("-vvv",)
     watcher = ArgvWatcher()
+    marker = run_marker()
     before = set(os.listdir("/proc"))
     watcher.start()
     try:
-        first = playbook(*args)
-        second = playbook(*args)
+        first = playbook(*args, env=dict(ENV, **marker))
+        second = playbook(*args, env=dict(ENV, **marker))
         watcher.done.set()
         watcher.join()
-        left = detached_pythons(before)
+        left = detached_pythons(before, marker)
         keys = [e["key"] for e in auth_dump(LAB2)]
         secret = sh("virsh", "-c", libvirt_uri, "secret-get-value", OTHER_SECRET).stdout.strip()
         files = walk(LAB2)
@@ -78,28 +80,6 @@ def secrets_run(libvirt_uri, ganeti_lab):
         watcher.done.set()
         sh(lab_cmd, "stop", "--dir", LAB2, "--purge")
         give_back_the_test_labs_secret(libvirt_uri)
-
-
-def detached_pythons(before):
-    """Python processes started since `before` (a set of /proc entries) that still run detached,
-    with init as parent: what a module that leaves a process behind leaves (a kept-open connection's
-    helper forks twice and calls setsid). The labs' daemons started earlier; the other test streams'
-    modules run under podman exec, whose parent is conmon."""
-    found = []
-    for pid in set(os.listdir("/proc")) - before:
-        if not pid.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % pid) as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            exe = os.readlink("/proc/%s/exe" % pid)
-            with open("/proc/%s/cmdline" % pid, "rb") as f:
-                argv = f.read().replace(b"\0", b" ").decode("utf-8", "replace")
-        except OSError:
-            continue            # gone meanwhile
-        if ppid == 1 and os.path.basename(exe).startswith("python"):
-            found.append("%s %s" % (pid, argv))
-    return found
 
 
 def give_back_the_test_labs_secret(libvirt_uri):
