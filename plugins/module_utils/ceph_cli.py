@@ -11,8 +11,7 @@ import errno
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import CommandRunner, LazyPattern
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import command_to_argv
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import error_for
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_helper import librados_cause
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_errors import error_for, librados_cause
 
 ERRNO_IN_TEXT = LazyPattern(r"\((\d+)\) [A-Z]")
 LOG_LINE = LazyPattern(r"^\d{4}-\d\d-\d\dT\S+ [0-9a-f]+ ")   # Ceph's own log output on stderr

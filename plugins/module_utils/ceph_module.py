@@ -9,7 +9,8 @@ __metaclass__ = type
 import os
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import MGR, MON, ceph_command, describe
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephError, CephRunner, Connection
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_errors import CephError
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephRunner, Connection
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import (  # noqa: F401 pylint: disable=unused-import
     ABSENT, REDACTED, UNKNOWN, Change, ModuleFailure, ResourceModule)
 

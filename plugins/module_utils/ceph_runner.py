@@ -4,9 +4,12 @@
 """Private runner for Ceph mon and mgr commands, rados objects and rbd pool init.
 
 A command is one dict of the table in ceph_commands: ``{"prefix": "osd pool set", "pool": ...}``.
-The librados transport sends that dict as JSON on one open connection; the CLI
-transport turns the same dict into ``ceph --name value`` argv. The logic above
-the runner never knows which one ran.
+CephRunner sends it through one transport:
+- ceph_librados (the default): the dict as JSON on the task's own librados connection;
+- KeptConnectionTransport, below: the same, through a kept-open connection's server, when
+  keep_connection_seconds is above 0 (ceph_kept_connection_client and _server);
+- ceph_cli: the dict as ``ceph --name value`` argv, plain or in ``cephadm shell``.
+The logic above the runner never knows which one ran.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,47 +17,14 @@ __metaclass__ = type
 
 import errno
 import json
-import os
-
-try:
-    from importlib.util import find_spec
-except ImportError:     # Python 2: ansible-test's compile check only
-    find_spec = None
-
-from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import (
-    CommandError, Exists, Invalid, NotFound, PermissionDenied, Timeout, error_for_errno)
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import (
     MGR, MON, ceph_command, describe)
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_session import (
-    HelperFailed, SessionClient, SessionLost, SessionUnavailable, decode, encode)
-
-# Found without loading it: librados is loaded (~16 ms) only by a task that connects itself,
-# and rbd only when a pool is initialised.
-HAS_RADOS = bool(find_spec and find_spec("rados"))
-rados = None
-
-
-def _import_rados():
-    global rados    # pylint: disable=global-statement
-    if rados is None:
-        import rados as module     # pylint: disable=import-error
-        rados = module
-    return rados
-
-
-# Ceph's names for the shared runner exceptions.
-CephError = CommandError
-CephNotFound = NotFound
-CephPermissionDenied = PermissionDenied
-CephTimeout = Timeout
-CephInvalid = Invalid
-CephExists = Exists
-
-
-def error_for(rc, message, command=None):
-    """Map an errno (sign ignored) to the matching exception."""
-    return error_for_errno(rc, message or os.strerror(abs(rc)), command)
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_errors import (
+    CephError, CephNotFound, CephTimeout, error_for)
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_librados import HAS_RADOS, LibradosTransport
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_kept_connection_client import (
+    KeptConnectionClient, ServerFailed, ServerLost, ServerUnavailable, decode, encode)
 
 
 def _parse(out):
@@ -115,108 +85,47 @@ class Connection(object):
         return args + ["--"]
 
 
-class LibradosTransport(object):
-    name = "librados"
-    session = "off"
+class KeptConnectionTransport(LibradosTransport):
+    """librados through the host's kept-open connection server. The first task starts one and
+    uses it too; a task connects itself only when no server can serve it."""
 
     def __init__(self, connection):
-        self.connection = connection
-        self._cluster = None
-
-    def _handle(self):
-        if self._cluster is None:
-            from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_helper import connect_rados
-            rados = _import_rados()
-            try:
-                self._cluster = connect_rados(rados, self.connection)
-            except rados.Error as e:
-                raise error_for(getattr(e, "errno", None) or errno.EIO, self.connection.cannot_connect(e))
-        return self._cluster
-
-    def _result(self, rc, out, outs):
-        rc = -rc if rc < 0 else rc
-        if rc == errno.ETIMEDOUT:
-            outs = self.connection.timed_out(outs)
-        return rc, out.decode("utf-8", "replace"), outs
-
-    def mon_command(self, command, inbuf=b""):
-        return self._result(*self._handle().mon_command(json.dumps(command), inbuf or b"",
-                                                        timeout=self.connection.connect_timeout))
-
-    def mgr_command(self, command, inbuf=b""):
-        return self._result(*self._handle().mgr_command(json.dumps(command), inbuf or b"",
-                                                        timeout=self.connection.connect_timeout))
-
-    def object_exists(self, pool, name):
-        rados = _import_rados()
-        try:
-            with self._handle().open_ioctx(pool) as ioctx:
-                try:
-                    ioctx.stat(name)
-                    return True
-                except rados.ObjectNotFound:
-                    return False
-        except rados.Error as e:
-            raise error_for(getattr(e, "errno", None) or errno.EIO, str(e))
-
-    def rbd_pool_init(self, pool):
-        rados = _import_rados()
-        try:
-            import rbd  # pylint: disable=import-error
-        except ImportError as e:
-            raise error_for(errno.ENOENT, "rbd pool init %s needs python3-rbd on the admin host: %s" % (pool, e))
-        try:
-            with self._handle().open_ioctx(pool) as ioctx:
-                rbd.RBD().pool_init(ioctx, False)
-        except (rados.Error, rbd.Error) as e:
-            raise error_for(getattr(e, "errno", None) or errno.EIO,
-                            "rbd pool init %s: %s" % (pool, e))
-
-    def close(self):
-        if self._cluster is not None:
-            self._cluster.shutdown()
-            self._cluster = None
-
-
-class SessionTransport(LibradosTransport):
-    """librados through the host's helper process (see ceph_session). The first task starts
-    one and uses it too; a task connects itself only when no helper can serve it."""
-
-    def __init__(self, connection):
-        super(SessionTransport, self).__init__(connection)
-        self.client = SessionClient(connection, connection.keep_seconds)
-        # reused or started while the helper serves this task; off once the task connects itself
+        super(KeptConnectionTransport, self).__init__(connection)
+        self.client = KeptConnectionClient(connection, connection.keep_seconds)
+        # reused or started while the server serves this task; off once the task connects itself
         self.session = None
-        self.via_helper = True
+        self.via_server = True
 
     def _ask(self, request):
-        """The helper's reply, or None when this task connects itself."""
-        if not self.via_helper:
+        """The server's reply, or None when this task connects itself."""
+        if not self.via_server:
             return None
         try:
             try:
                 reply = self.client.call(request)
                 self.session = self.session or "reused"
                 return reply
-            except SessionUnavailable:
-                # Only the task's first command starts a helper; the lock may be another's.
-                if self.session is None and self._start_helper():
+            except ServerUnavailable:
+                # Only the task's first command starts a server; the lock may be another's.
+                if self.session is None and self._start_server():
                     self.session = "started"
                     return self.client.call(request)
-        except SessionUnavailable:
+        except ServerUnavailable:
             pass    # it went stale, or stopped, before this command was sent
-        except SessionLost as e:
+        except ServerLost as e:
             raise error_for(errno.ETIMEDOUT, self.connection.timed_out(
-                "the connection helper took %s and gave no answer (%s); its outcome is unknown, "
+                "the kept-open connection's server took %s and gave no answer (%s); its outcome is unknown, "
                 "run again" % (request.get("command") or request["op"], e)))
-        self.via_helper = False
+        self.via_server = False
         self.session = "off"
         return None
 
-    def _start_helper(self):
+    def _start_server(self):
+        # only a task that starts a server loads its code
+        from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_kept_connection_server import start_server
         try:
-            return self.client.start_helper()
-        except HelperFailed as e:
+            return start_server(self.client)
+        except ServerFailed as e:
             if e.waited:
                 raise error_for(e.errno, self.connection.timed_out(str(e)))
             raise error_for(e.errno, self.connection.cannot_connect(e))
@@ -240,7 +149,7 @@ class SessionTransport(LibradosTransport):
     def object_exists(self, pool, name):
         reply = self._ask({"op": "stat", "pool": pool, "name": name})
         if reply is None:
-            return super(SessionTransport, self).object_exists(pool, name)
+            return super(KeptConnectionTransport, self).object_exists(pool, name)
         if reply["rc"] not in (0, errno.ENOENT):
             raise error_for(reply["rc"], reply["outs"])
         return reply["rc"] == 0
@@ -262,7 +171,7 @@ class CephRunner(object):
                              "python3-rados, or use transport=cli")
         if transport in ("auto", "librados") and HAS_RADOS:
             if connection.keep_seconds > 0:
-                return cls(SessionTransport(connection))
+                return cls(KeptConnectionTransport(connection))
             return cls(LibradosTransport(connection))
         from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_cli import CephadmTransport, CliTransport
         if transport == "cephadm":

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (
     CephResourceModule, ModuleFailure)
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephNotFound
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_errors import CephNotFound
 from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import LazyPattern
 
 NAME_RE = LazyPattern(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$")

@@ -173,7 +173,7 @@ from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import
     ABSENT, REDACTED, UNKNOWN, CephResourceModule, ModuleFailure)
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import (
     check_cephx_key, cephx_key_type, check_entity, keyring_text, normalize_caps, redact_keyring)
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephInvalid
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_errors import CephInvalid
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import on_field, predict
 
 NEW_KEY = "<redacted: new key>"

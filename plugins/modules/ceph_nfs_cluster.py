@@ -79,7 +79,7 @@ import time
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (
     Change, CephResourceModule, ModuleFailure)
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import describe
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephError, CephNotFound
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_errors import CephError, CephNotFound
 from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import LazyPattern
 
 # The mgr nfs module's own rule for cluster ids.

@@ -169,7 +169,7 @@ from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import
     ABSENT, UNKNOWN, Change, CephResourceModule, ModuleFailure, pool_deletion_refused)
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import predict
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import describe
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephError, CephPermissionDenied
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_errors import CephError, CephPermissionDenied
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import (
     check_pool_name, parse_size)
 

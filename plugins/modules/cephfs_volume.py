@@ -70,7 +70,7 @@ connection:
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (
     ABSENT, Change, CephResourceModule, ModuleFailure, pool_deletion_refused)
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import describe
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephPermissionDenied
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_errors import CephPermissionDenied
 from ansible_collections.cephstack.cloud.plugins.module_utils.cephfs import check_name
 
 

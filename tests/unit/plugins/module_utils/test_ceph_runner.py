@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from ansible_collections.cephstack.cloud.plugins.module_utils import ceph_cli, ceph_commands as c, ceph_runner as r
+from ansible_collections.cephstack.cloud.plugins.module_utils import ceph_cli, ceph_commands as c, ceph_errors as errors, ceph_runner as r
 from tests.unit.helpers import RecordedTransport, fixture
 
 
@@ -26,7 +26,7 @@ def test_command_to_argv(command, argv):
 def test_an_argument_the_ceph_tool_would_take_goes_positionally():
     # '--name X' is the ceph tool's client name: 'fs volume create --name X' failed with -22
     assert c.command_to_argv({"prefix": "fs volume create", "name": "cm-fs"}) == ["fs", "volume", "create", "cm-fs"]
-    assert r.describe({"prefix": "fs volume create", "name": "cm-fs"}) == "ceph fs volume create cm-fs"
+    assert c.describe({"prefix": "fs volume create", "name": "cm-fs"}) == "ceph fs volume create cm-fs"
 
 
 def test_a_clashing_argument_without_a_known_order_is_refused():
@@ -49,7 +49,7 @@ def test_names_the_ceph_tool_leaves_to_the_command(name):
 
 
 def test_describe_redacts_secret_args():
-    text = r.describe({"prefix": "osd new", "cephx_secret": "AQSECRET=="})
+    text = c.describe({"prefix": "osd new", "cephx_secret": "AQSECRET=="})
     assert "AQSECRET" not in text and "<redacted>" in text
 
 
@@ -65,12 +65,12 @@ def test_cli_errno_from_recorded_stderr(case, code):
 
 
 @pytest.mark.parametrize("code, exc", [
-    (errno.ENOENT, r.CephNotFound), (errno.EPERM, r.CephPermissionDenied),
-    (errno.EACCES, r.CephPermissionDenied), (errno.EINVAL, r.CephInvalid),
-    (errno.ETIMEDOUT, r.CephTimeout), (errno.EEXIST, r.CephExists), (errno.EIO, r.CephError),
+    (errno.ENOENT, errors.CephNotFound), (errno.EPERM, errors.CephPermissionDenied),
+    (errno.EACCES, errors.CephPermissionDenied), (errno.EINVAL, errors.CephInvalid),
+    (errno.ETIMEDOUT, errors.CephTimeout), (errno.EEXIST, errors.CephExists), (errno.EIO, errors.CephError),
 ])
 def test_error_mapping(code, exc):
-    err = r.error_for(-code, "boom")
+    err = errors.error_for(-code, "boom")
     assert err.__class__ is exc and err.rc == code
 
 
@@ -132,7 +132,7 @@ def test_cli_transport_maps_recorded_errors():
     assert runner.get("auth get", entity="client.nope") is None
     rec = fixture("cli_errors.json")["auth_caps_malformed"]
     runner = r.CephRunner(cli(FakeRun(rec["rc"], rec["stdout"].encode(), rec["stderr"].encode())))
-    with pytest.raises(r.CephInvalid) as e:
+    with pytest.raises(errors.CephInvalid) as e:
         runner.write("auth caps", entity="client.glance", caps=["mon", "bogus"])
     assert "capability parse failed" in str(e.value)
 
@@ -195,18 +195,18 @@ class MgrDownTransport(object):
 def test_a_stopped_manager_is_named_as_such():
     # mgr stat recorded from a Pacific lab 30 s after its ceph-mgr stopped, and right after
     runner = r.CephRunner(MgrDownTransport({"epoch": 4, "available": False, "active_name": "", "num_standby": 0}))
-    with pytest.raises(r.CephTimeout) as e:
+    with pytest.raises(errors.CephTimeout) as e:
         runner.mgr("nfs cluster ls")
     assert "the monitors answer, but no ceph-mgr is active (mgr stat: available=false, 0 standby)" in str(e.value)
     assert e.value.rc == errno.ETIMEDOUT
     runner = r.CephRunner(MgrDownTransport({"epoch": 3, "available": True, "active_name": "x", "num_standby": 0}))
-    with pytest.raises(r.CephTimeout) as e:
+    with pytest.raises(errors.CephTimeout) as e:
         runner.mgr("nfs cluster ls")
     assert "the monitors answer and list ceph-mgr x as active, but it did not answer" in str(e.value)
 
 
 def test_a_timeout_of_the_monitors_too_stays_a_timeout():
     runner = r.CephRunner(MgrDownTransport(None))
-    with pytest.raises(r.CephTimeout) as e:
+    with pytest.raises(errors.CephTimeout) as e:
         runner.mgr("nfs cluster ls")
     assert "ceph-mgr" not in str(e.value) and "timed out" in str(e.value)

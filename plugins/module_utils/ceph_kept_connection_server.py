@@ -1,11 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: cephstack.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The helper of the kept-open librados connection (see ceph_session), and the librados connect
-both it and a task that connects itself use.
+"""The kept-open librados connection's server: a detached process that holds one librados
+connection and answers the mon and mgr commands of the tasks of one user (see
+ceph_kept_connection_client). Its memory holds the client's key for as long as it runs.
 
 Only the standard library and librados are imported here, and this module is loaded before the
-fork: the helper outlives the module's payload directory.
+fork: the server outlives the module's payload directory.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,13 +16,13 @@ import errno
 import fcntl
 import json
 import os
-import re
 import socket
 import threading
 import time
 
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_session import (
-    READY, _peer_uid, _recv, _send, decode, encode)
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_kept_connection_client import (
+    READY, decode, encode, peer_uid, recv_message, send_message, wait_ready)
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_librados import connect_rados
 
 POLL_SECONDS = 1.0
 
@@ -38,86 +39,38 @@ def detach(keep_fd):
     os.umask(0o077)
 
 
-# librados' own log lines: "2026-12-02T02:05:52.713+0000 7f3a... -1 <message>"
-LOG_PREFIX = re.compile(r"^\S+ [0-9a-f]+ +-?\d+ ")
-KEY_TEXT = re.compile(r"\bA[Qg][A-Za-z0-9+/]{30,}={0,2}")
-AES256K_HINT = ("clients older than Ceph 19.2.6 and 20.2.4 cannot read aes256k keys (Ag...): install newer "
-                "client packages on this host, or give its user an aes key (ceph_auth key_type=aes)")
-
-
-def connect_rados(rados, connection):
-    """A connected librados handle with the connection's timeouts. librados explains a failed
-    connect only on stderr (a key it cannot parse, a keyring it cannot read): that text, keys
-    redacted, is added to the error."""
-    timeout = str(connection.connect_timeout)
-    conf = {"client_mount_timeout": timeout, "rados_mon_op_timeout": timeout, "rados_osd_op_timeout": timeout,
-            "err_to_stderr": "true"}
-    if connection.keyring:
-        conf["keyring"] = connection.keyring
-    with StderrCapture() as stderr:
-        try:
-            cluster = rados.Rados(clustername=connection.cluster, name=connection.client_name,
-                                  conffile=connection.conf or "", conf=conf)
-            cluster.connect(timeout=connection.connect_timeout)
-            cluster.conf_set("err_to_stderr", "false")
-            return cluster
-        except rados.Error as e:
-            error = e
-    cause = librados_cause(stderr.text)
-    if not cause:
-        raise error
-    message = error.args[0] if error.args else str(error)
-    raise rados.Error("%s; librados said: %s" % (message, cause), errno=getattr(error, "errno", None))
-
-
-def librados_cause(text):
-    """librados' last error lines, without log prefixes and keys, with a hint for aes256k keys."""
-    lines = []
-    for line in (text or "").splitlines():
-        line = KEY_TEXT.sub("<redacted>", LOG_PREFIX.sub("", line.strip()))
-        if line and line not in lines:
-            lines.append(line)
-    cause = "; ".join(lines[-3:])
-    if "Malformed input" in cause and "type=key" in cause:
-        cause += " (%s)" % AES256K_HINT
-    return cause
-
-
-class StderrCapture(object):
-    """fd 2 into memory (memfd, never a file on disk: the text may hold a key) for a block."""
-
-    def __init__(self):
-        self.text = ""
-        self.saved = self.memfd = None
-
-    def __enter__(self):
-        if hasattr(os, "memfd_create"):
-            try:
-                self.memfd = os.memfd_create("cephstack-stderr")
-                self.saved = os.dup(2)
-                os.dup2(self.memfd, 2)
-            except OSError:
-                self.memfd = self.saved = None
-        return self
-
-    def __exit__(self, *exc):
-        if self.saved is not None:
-            os.dup2(self.saved, 2)
-            os.close(self.saved)
-            os.lseek(self.memfd, 0, os.SEEK_SET)
-            data = b""
-            while len(data) < 65536:
-                chunk = os.read(self.memfd, 65536)
-                if not chunk:
-                    break
-                data += chunk
-            os.close(self.memfd)
-            self.text = data.decode("utf-8", "replace")
+def start_server(client):
+    """Fork a detached server for the client's connection and wait until it listens (its librados
+    import and connect, about 30 ms), so that this task's commands go through it too. True when
+    it listens; False when this task should connect itself (no private directory, or another
+    server starting for the same connection). A server that cannot connect raises ServerFailed
+    with librados' errno and message, so the cluster is tried once, not twice."""
+    if not client.socket_path or client.keep_seconds <= 0:
         return False
+    ready_read, ready_write = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(ready_write)
+        os.waitpid(pid, 0)
+        try:
+            return wait_ready(ready_read, client.connection.connect_timeout + 5)
+        finally:
+            os.close(ready_read)
+    try:
+        os.close(ready_read)
+        os.setsid()
+        if os.fork() == 0:
+            detach(keep_fd=ready_write)
+            KeptConnectionServer(client.connection, client.socket_path, client.lock_path, client.keep_seconds,
+                                 ready_write).run()
+    except BaseException:   # pylint: disable=broad-except
+        pass
+    finally:
+        os._exit(0)     # never run the module's exit path (its payload cleanup) twice
 
 
-class Helper(object):
-    """The detached process: one librados connection, served until idle or stale."""
+class KeptConnectionServer(object):
+    """One librados connection, served until idle or stale."""
 
     def __init__(self, connection, socket_path, lock_path, keep_seconds, ready_fd=None):
         self.connection = connection
@@ -137,7 +90,7 @@ class Helper(object):
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            self._tell(None)    # another helper runs, or is starting, for this connection
+            self._tell(None)    # another server runs, or is starting, for this connection
             return
         try:
             self._run_locked()
@@ -179,7 +132,7 @@ class Helper(object):
             self.cluster.shutdown()
 
     def _tell(self, message):
-        """Answer the task that started this helper, once; None closes the pipe unanswered."""
+        """Answer the task that started this server, once; None closes the pipe unanswered."""
         if self.ready_fd is None:
             return
         try:
@@ -220,14 +173,14 @@ class Helper(object):
     def _handle(self, conn):
         try:
             conn.settimeout(self.connection.connect_timeout + 5)
-            if _peer_uid(conn) != os.getuid():
+            if peer_uid(conn) != os.getuid():
                 return
-            request = _recv(conn)
+            request = recv_message(conn)
             if self.stopping or any(_signature(p) != s for p, s in self.watched.items()):
                 self.stopping = True
-                _send(conn, {"stale": True})
+                send_message(conn, {"stale": True})
                 return
-            _send(conn, self._run(request))
+            send_message(conn, self._run(request))
         except Exception:   # pylint: disable=broad-except
             pass
         finally:
