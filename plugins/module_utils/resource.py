@@ -198,6 +198,8 @@ class ResourceModule(object):
             pass
         for w in self.warnings:
             self.module.warn(w)
-        if self.failed_change is not None:
+        commands = list(self.applied)
+        if self.failed_change is not None:     # it ran, or was being run, when it failed
             extra["failed_command"] = self.failed_change.command
-        self.module.fail_json(msg=msg, commands=list(self.applied), **extra)
+            commands.append(self.failed_change.command)
+        self.module.fail_json(msg=msg, commands=commands, **extra)

@@ -5,12 +5,13 @@ The lab runs on its own ports and directory, so it can run beside the main job's
 import json
 import os
 import re
+import shlex
 import time
 
 import pytest
 
 from tests.integration.conftest import (
-    CONTAINER, INVENTORY, KEY_RE, LAB, LIBVIRT_LAB, SITE_ARGS, TARGET_HOST, TOP, V1_PORT, V2_PORT, all_keys, ceph_json,
+    CONTAINER, ENV, INVENTORY, KEY_RE, LAB, LIBVIRT_LAB, SITE_ARGS, TARGET_HOST, TOP, V1_PORT, V2_PORT, all_keys, ceph_json,
     playbook, sh)
 from tests.integration.test_whole_run import ArgvWatcher
 
@@ -40,6 +41,10 @@ def test_target(target, transport, workdir):
         res, seen = run_watching_argv(target, workdir)
         if target in AUTH_TARGETS:      # the watcher saw the writes
             assert "auth get-or-create" in seen and ("auth import" in seen or "auth rotate" in seen)
+        if not CONTAINER:               # the shims' log holds each task's commands beside the argv
+            tasks = reported_and_run(seen)
+            assert [t for t in tasks if t["reported"] != t["ran"]] == []
+            assert sum(len(t["ran"]) for t in tasks) >= (3 if target != "ceph_cluster_info" else 0)
     assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-2000:]
     assert re.search(r"failed=0", res.stdout)
     for key in all_keys():
@@ -63,16 +68,80 @@ def run_watching_argv(target, workdir):
         # this lab's processes: the tools name its conf (other labs may run beside it)
         return res, "\n".join(a for a in watcher.seen if LAB + "/" in a)
     log = os.path.join(workdir, "argv.log")
+    # commands_log (tests/integration/callback_plugins) writes each task's commands to the same log
+    env = dict(ENV, CEPHSTACK_COMMANDS_LOG=log, ANSIBLE_CALLBACKS_ENABLED="commands_log",
+               ANSIBLE_CALLBACK_PLUGINS=os.path.join(TOP, "tests", "integration", "callback_plugins"))
     shim_dir = os.path.join(workdir, "bin")
     os.mkdir(shim_dir)
     for tool in ("ceph", "rados", "rbd"):
         shim = os.path.join(shim_dir, tool)
         with open(shim, "w") as f:
-            f.write('#!/bin/sh\nprintf "%%s\\n" "$*" >> %s\nexec /usr/bin/%s "$@"\n' % (log, tool))
+            f.write('#!/bin/sh\nprintf "%s %%s\\n" "$*" >> %s\nexec /usr/bin/%s "$@"\n' % (tool, log, tool))
         os.chmod(shim, 0o755)
-    res = run_target(target, "cli", "-e", json.dumps({"target_path": "%s:/usr/sbin:/usr/bin:/sbin:/bin" % shim_dir}))
+    res = run_target(target, "cli", "-e", json.dumps({"target_path": "%s:/usr/sbin:/usr/bin:/sbin:/bin" % shim_dir}),
+                     env=env)
     with open(log) as f:
         return res, f.read()
+
+
+# The tools' own connection options, which the CLI transport puts before every command.
+CONNECTION_OPTIONS = ("--cluster", "--name", "--connect-timeout", "--conf", "--keyring", "--client_mount_timeout",
+                      "--rados_mon_op_timeout", "--rados_osd_op_timeout")
+READ_WORDS = ("ls", "get", "dump", "info", "stat", "status", "df", "version", "quorum_status",
+              "show-with-defaults", "authorized_list")
+
+
+def command_line(argv_text):
+    """A logged ceph/rados/rbd argv without its connection options and output format, as the
+    words of a ``commands`` entry; None for a read."""
+    words = argv_text.split()
+    tool, rest = words[0], words[1:]
+    while rest and rest[0] in CONNECTION_OPTIONS:
+        rest = rest[2:]
+    if rest[-2:] == ["-i", "-"]:
+        rest = rest[:-2]
+    if rest[-2:] == ["--format", "json"]:
+        rest = rest[:-2]
+    if tool == "rados" or any(w in READ_WORDS for w in rest[:4] if not w.startswith("-")):
+        return None
+    return " ".join([tool] + rest)
+
+
+def reported_and_run(log_text):
+    """Per cephstack.cloud task of a logged run: the Ceph tool commands it reported in
+    ``commands`` (check mode: none run) and the writes its tools ran, both as words."""
+    tasks, current = [], None
+    for line in log_text.splitlines():
+        if line.startswith("#task "):
+            current = dict(name=json.loads(line[6:]), reported=[], ran=[], module=None)
+            tasks.append(current)
+        elif line.startswith("#commands "):
+            result = json.loads(line[10:])
+            current["module"] = result["module"]
+            if not result["check"]:
+                current["reported"] += [" ".join(shlex.split(c)) for c in result["commands"]
+                                        if c.split()[0] in ("ceph", "rbd")]
+        elif current is not None and line.strip():
+            written = command_line(line)
+            if written:
+                current["ran"].append(written)
+    return [t for t in tasks if t["module"]]
+
+
+@pytest.mark.parametrize("log_text, expected", [
+    ("#task \"a\"\nceph --cluster ceph --name client.admin --connect-timeout 7 --conf /l/ceph.conf osd pool ls "
+     "--detail detail --format json\nceph --cluster ceph --name client.admin --connect-timeout 7 osd pool create "
+     "--pool p --format json\nrados --cluster ceph --pool p stat rbd_info\n"
+     "#commands {\"commands\": [\"ceph osd pool create --pool p\"], \"check\": false, \"failed\": false, "
+     "\"module\": \"cephstack.cloud.ceph_pool\"}\n#task \"b\"\nceph --conf /l/ceph.conf osd pool ls\n",
+     [dict(name="a", reported=["ceph osd pool create --pool p"], ran=["ceph osd pool create --pool p"],
+           module="cephstack.cloud.ceph_pool")]),
+    ("#task \"a\"\nceph --conf /c auth caps --entity client.x mon allow r --format json\n"
+     "#commands {\"commands\": [], \"check\": false, \"failed\": false, \"module\": \"m\"}\n",
+     [dict(name="a", reported=[], ran=["ceph auth caps --entity client.x mon allow r"], module="m")]),
+])
+def test_the_commands_log_reader(log_text, expected):
+    assert reported_and_run(log_text) == expected
 
 
 @pytest.mark.parametrize("target", ["libvirt_secret", "ini_options"])

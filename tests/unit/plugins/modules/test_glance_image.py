@@ -153,7 +153,7 @@ def test_a_failed_upload_deletes_the_record_and_the_temporary_file(glance, qemu_
     assert failed and "HTTP 500" in res["msg"] and "the image's record was deleted again" in res["msg"]
     image_id = glance.ran[1].split("/")[3]
     assert glance.ran == ["POST /v2/images", "PUT /v2/images/%s/file" % image_id, "DELETE /v2/images/%s" % image_id]
-    assert res["commands"] == qemu_img.ran + ["POST /v2/images"]
+    assert res["commands"] == qemu_img.ran + ["POST /v2/images", "PUT /v2/images/%s/file" % image_id]
     assert res["failed_command"] == "PUT /v2/images/%s/file" % image_id
     assert glance.images == {} and sorted(os.listdir(str(tmp_path))) == ["cirros.qcow2"]
 
