@@ -83,11 +83,13 @@ class GntRunner(CommandRunner):
 
     # --- reads ------------------------------------------------------------------------
     def cluster_info(self):
-        """The cluster's enabled and allowed disk templates and its disk parameters."""
+        """The cluster's enabled hypervisors, its enabled and allowed disk templates and its disk
+        parameters."""
         info = self._yaml("gnt-cluster", ["info"])
         params = info.get("Cluster parameters") or {}
         ipolicy = info.get("Instance policy - limits for instances") or {}
-        return dict(enabled_disk_templates=split_list(params.get("enabled disk templates")),
+        return dict(enabled_hypervisors=split_list(info.get("Enabled hypervisors")),
+                    enabled_disk_templates=split_list(params.get("enabled disk templates")),
                     ipolicy_disk_templates=split_list(ipolicy.get("allowed disk templates")),
                     diskparams=dict((t, dict((k, str(v)) for k, v in (p or {}).items()))
                                     for t, p in (info.get("Default disk parameters") or {}).items()

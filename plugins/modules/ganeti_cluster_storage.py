@@ -107,10 +107,14 @@ EXAMPLES = r'''
 
 RETURN = r'''
 cluster:
-  description: Enabled and allowed disk templates, the cluster's rbd parameters and the groups' own, after the run (predicted in check mode).
+  description:
+    - Enabled and allowed disk templates, the cluster's rbd parameters and the groups' own, after the run (predicted in check mode).
+    - C(enabled_hypervisors) lists the cluster's hypervisors, which the module never changes; only C(kvm) opens
+      O(rbd_access=userspace) disks.
   returned: always
   type: dict
   sample:
+    enabled_hypervisors: [kvm]
     enabled_disk_templates: [diskless, rbd]
     ipolicy_disk_templates: [diskless, rbd]
     rbd: {pool: ganeti, access: userspace}
@@ -197,7 +201,8 @@ class GanetiClusterStorage(ResourceModule):
             groups = dict((n, dict((k, v) for k, v in found[n].get("rbd", {}).items() if k in RBD_KEYS))
                           for n in names)
         rbd = info["diskparams"].get("rbd", {})
-        return dict(enabled_disk_templates=info["enabled_disk_templates"],
+        return dict(enabled_hypervisors=info["enabled_hypervisors"],
+                    enabled_disk_templates=info["enabled_disk_templates"],
                     ipolicy_disk_templates=info["ipolicy_disk_templates"],
                     rbd=dict((k, rbd[k]) for k in RBD_KEYS if k in rbd), node_groups=groups)
 

@@ -62,6 +62,7 @@ def test_the_reads_of_recorded_output():
     runner = GntRunner(Module(FakeGnt()))
     info = runner.cluster_info()
     assert info["enabled_disk_templates"] == ["diskless", "rbd"] == info["ipolicy_disk_templates"]
+    assert info["enabled_hypervisors"] == ["fake"]
     assert info["diskparams"]["rbd"] == {"access": "kernelspace", "pool": "rec-pool"}
     # a group's own values only: "default (...)" is inherited from the cluster
     groups = runner.groups_info(["default", "rec-rack2"])
