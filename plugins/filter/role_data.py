@@ -135,8 +135,16 @@ def is_uuid(value):
     return isinstance(value, str) and CANONICAL_UUID.fullmatch(value) is not None
 
 
+def ceph_admin_host(groups, fallback=""):
+    """The host that runs the cluster tasks when cephstack_ceph_admin_host is not set: the first
+    host of group ceph_admin, else ``fallback``."""
+    admins = (groups or {}).get("ceph_admin") or []
+    return admins[0] if admins else fallback
+
+
 class FilterModule(object):
     def filters(self):
         return dict(cinder_rbd_sections=cinder_rbd_sections, glance_rbd_sections=glance_rbd_sections,
                     host_keyrings=host_keyrings, cephx_users=cephx_users, hostvar_values=hostvar_values,
-                    is_ip_address=is_ip_address, is_uuid=is_uuid, cephfs_mount_plan=cephfs_mount_plan)
+                    is_ip_address=is_ip_address, is_uuid=is_uuid, cephfs_mount_plan=cephfs_mount_plan,
+                    ceph_admin_host=ceph_admin_host)

@@ -85,3 +85,13 @@ def test_cephfs_mount_plan_has_no_keys_and_skips_unknowns():
 ])
 def test_is_uuid_takes_only_the_canonical_form(value, expected):
     assert f.is_uuid(value) is expected
+
+
+@pytest.mark.parametrize("groups, fallback, expected", [
+    ({"ceph_admin": ["mon1", "mon2"], "all": ["mon1", "mon2", "c1"]}, "c1", "mon1"),
+    ({"ceph_admin": [], "all": ["c1"]}, "c1", "c1"),
+    ({"all": ["c1"]}, "", ""),
+    (None, "c1", "c1"),
+])
+def test_ceph_admin_host_is_the_first_admin_or_the_fallback(groups, fallback, expected):
+    assert f.ceph_admin_host(groups, fallback) == expected
