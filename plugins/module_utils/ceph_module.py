@@ -70,8 +70,8 @@ class CephResourceModule(ResourceModule):
 class CephInfoModule(CephResourceModule):
     """A module that only reads: read() returns the result keys, nothing is ever changed."""
 
-    def decide(self, before):
+    def decide(self, before, seen):
         return []
 
-    def report(self, after):
+    def report(self, after, seen, changes):
         return after

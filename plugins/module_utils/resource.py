@@ -4,11 +4,13 @@
 """The one module flow: validate, read, decide, apply, report.
 
 A subclass implements:
-  make_runner()   -> the runner of its tool (commands, call_count, close())
-  read()          -> the current resource as a dict, or None when absent
-  decide(before)  -> a list of Change objects, empty when nothing differs
-and optionally validate() for early, option-naming errors, report(after) for result keys
-and redact(state) for secrets in diff.
+  make_runner()         -> the runner of its tool (commands, call_count, close())
+  read()                -> the current resource as a dict, or None when absent; or an Observed,
+                           which also carries what the later hooks need besides it
+  decide(before, seen)  -> a list of Change objects, empty when nothing differs
+and optionally validate() for early, option-naming errors, report(after, seen, changes) for
+result keys and redact(state, seen) for secrets in diff. ``seen`` is the Observed of the first
+read; the hooks take what they need from their arguments, never from one another's attributes.
 
 Each Change carries the command it runs and its effect on the resource's state. The base
 predicts the after-state by folding those effects over the before-state, so check mode needs
@@ -62,13 +64,30 @@ class Change(object):
 
 def on_field(field, change):
     """The same Change, with its effect applied to ``state[field]`` (a resource that
-    contains another one, such as an entity and its keyring file)."""
+    contains another one, such as an entity and its keyring file); its ``field`` names it."""
     def effect(state):
         if state is None:
             return None
         state[field] = change.predict(state.get(field))
         return state
-    return Change(change.command, change.apply, effect)
+    nested = Change(change.command, change.apply, effect)
+    nested.field = field
+    return nested
+
+
+class Observed(object):
+    """What read() saw: ``state``, the resource as the module reports it (None when absent), and,
+    as attributes, the facts that decide(), redact() and report() need besides it (a file's
+    state before, the tool's other objects). Facts are never reported."""
+
+    def __init__(self, state, **facts):
+        self.state = state
+        self.__dict__.update(facts)
+
+
+def observed(found):
+    """read()'s answer as an Observed."""
+    return found if isinstance(found, Observed) else Observed(found)
 
 
 def predict(before, changes):
@@ -122,10 +141,10 @@ class ResourceModule(object):
     def read(self):
         raise NotImplementedError
 
-    def decide(self, before):
+    def decide(self, before, seen):
         raise NotImplementedError
 
-    def report(self, after):
+    def report(self, after, seen, changes):
         return {}
 
     def runner_facts(self):
@@ -140,7 +159,7 @@ class ResourceModule(object):
         """Run cleanup() when the module ends, whether its changes succeeded or not."""
         self._on_exit.append(cleanup)
 
-    def redact(self, state):
+    def redact(self, state, seen):
         if state is None:
             return None
         state = copy.deepcopy(state)
@@ -153,8 +172,9 @@ class ResourceModule(object):
     def execute(self):
         try:
             self.validate()
-            before = self.read()
-            changes = self.decide(before)
+            seen = observed(self.read())
+            before = seen.state
+            changes = self.decide(before, seen)
             after = predict(before, changes)
             if changes and not self.module.check_mode:
                 for change in changes:
@@ -162,14 +182,14 @@ class ResourceModule(object):
                     change.apply()
                     self.applied.append(change.command)
                 self.failed_change = None
-                after = self.read()
+                after = observed(self.read()).state
             commands = self.applied if not self.module.check_mode else [c.command for c in changes]
             result = dict(changed=bool(changes), commands=list(commands))
             result.update(self.runner_facts())
-            result.update(self.report(after))
+            result.update(self.report(after, seen, changes))
             if self.module._diff:
-                result["diff"] = dict(before=self.redact(before) or {},
-                                      after=self.redact(after) or {})
+                result["diff"] = dict(before=self.redact(before, seen) or {},
+                                      after=self.redact(after, seen) or {})
             for w in self.warnings:
                 self.module.warn(w)
             self.close_runner()

@@ -174,7 +174,7 @@ from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import (
     check_cephx_key, cephx_key_type, check_entity, keyring_text, normalize_caps, redact_keyring)
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_errors import CephInvalid
-from ansible_collections.cephstack.cloud.plugins.module_utils.resource import on_field, predict
+from ansible_collections.cephstack.cloud.plugins.module_utils.resource import Observed, on_field, predict
 
 NEW_KEY = "<redacted: new key>"
 
@@ -233,15 +233,15 @@ class CephAuth(CephResourceModule):
     # --- read ---------------------------------------------------------------
     def read(self):
         found = self.runner.get("auth get", entity=self.params["name"])
-        self.keyring_before = self.keyfile.state() if self.keyfile else None
+        keyring_before = self.keyfile.state() if self.keyfile else None
         if not found:
-            return None
+            return Observed(None, keyring_before=keyring_before)
         raw = found[0]
         state = dict(name=raw["entity"], caps=normalize_caps(raw.get("caps") or {}), key=raw["key"],
                      key_type=cephx_key_type(raw["key"]))
         if self.keyfile:
-            state["keyring"] = self.keyring_before
-        return state
+            state["keyring"] = keyring_before
+        return Observed(state, keyring_before=keyring_before)
 
     # --- decide -------------------------------------------------------------
     def explain(self, error):
@@ -258,30 +258,25 @@ class CephAuth(CephResourceModule):
     def mint_type(self, before):
         """The key_type argument for a key the monitors mint: None to take their default.
 
-        Only asked when a key is minted: clusters before the aes256k releases know no key types,
-        which their monmap shows by lacking auth_allowed_ciphers."""
+        Only asked when a key is minted (at most once a run): clusters before the aes256k releases
+        know no key types, which their monmap shows by lacking auth_allowed_ciphers."""
         wanted = self.params["key_type"] or (before or {}).get("key_type")
         if not wanted:
             return None
-        if self.knows_key_types is None:
-            self.knows_key_types = "auth_allowed_ciphers" in (self.runner.mon("mon dump") or {})
-        if self.knows_key_types:
+        if "auth_allowed_ciphers" in (self.runner.mon("mon dump") or {}):
             return wanted
         if wanted == "aes256k" and self.params["key_type"]:
             raise ModuleFailure("key_type=aes256k: this cluster mints only aes keys (its monmap has no "
                                 "auth_allowed_ciphers; aes256k came with Ceph 19.2.6 and 20.2.4)")
         return None     # the only type it mints
 
-    def decide(self, before):
+    def decide(self, before, seen):
         p = self.params
         name = p["name"]
-        self.before = before
-        self.knows_key_types = None
         if p["state"] == "absent":
             changes = [self.ceph_change("auth rm", ABSENT, entity=name)] if before else []
             if self.keyfile:
-                changes += self.keyfile.remove_change(self.keyring_before)
-            self.keyring_changes = changes[1:] if before else changes
+                changes += [on_field("keyring", c) for c in self.keyfile.remove_change(seen.keyring_before)]
             return changes
 
         caps = p["caps"] if p["caps"] is not None else (before or {}).get("caps", {})
@@ -289,7 +284,7 @@ class CephAuth(CephResourceModule):
         created = dict(name=name, caps=caps, key=p["key"] or UNKNOWN,
                        key_type=cephx_key_type(p["key"]) if p["key"] else minted_type)
         if self.keyfile:
-            created["keyring"] = self.keyring_before
+            created["keyring"] = seen.keyring_before
         changes = []
         if before is None:
             if p["key"]:
@@ -319,17 +314,16 @@ class CephAuth(CephResourceModule):
         if before and p["key_type"] and not p["key"] and not p["rotate_key"] and before["key_type"] != p["key_type"]:
             self.warn("%s has an %s key, not key_type=%s; its key is kept. Rotate it with rotate_key=true "
                       "once its clients can read an %s key" % (name, before["key_type"], p["key_type"], p["key_type"]))
-        self.keyring_changes = self.keyring_change(predict(before, changes))
-        return changes + self.keyring_changes
+        return changes + self.keyring_change(predict(before, changes), seen.keyring_before)
 
-    def keyring_change(self, entity):
+    def keyring_change(self, entity, keyring_before):
         """Writing the keyring: its text is known unless the monitors mint the key in this run."""
         if not self.keyfile:
             return []
         if entity["key"] != UNKNOWN:
             text = keyring_text(entity["name"], entity["key"], None)
-            return [on_field("keyring", c) for c in self.keyfile.changes(self.keyring_before, text)]
-        change = self.keyfile.write_change(self.keyring_before, self.minted_keyring, UNKNOWN)
+            return [on_field("keyring", c) for c in self.keyfile.changes(keyring_before, text)]
+        change = self.keyfile.write_change(keyring_before, self.minted_keyring, UNKNOWN)
         return [on_field("keyring", change)]
 
     def minted_keyring(self):
@@ -337,22 +331,23 @@ class CephAuth(CephResourceModule):
         return keyring_text(entity["entity"], entity["key"], None)
 
     # --- report -------------------------------------------------------------
-    def redact(self, state):
+    def redact(self, state, seen):
         if not state:
             return state
         state = dict(state)
         if state["key"] != UNKNOWN:
-            new = self.before is not None and state is not self.before and state["key"] != self.before["key"]
+            before = seen.state
+            new = before is not None and state is not before and state["key"] != before["key"]
             state["key"] = NEW_KEY if new else REDACTED
         if state.get("keyring"):
             state["keyring"] = dict(state["keyring"], text=redact_keyring(state["keyring"]["text"]))
         return state
 
-    def report(self, after):
+    def report(self, after, seen, changes):
         result = dict(entity=dict(name=after["name"], caps=after["caps"], key_type=after["key_type"])
                       if after else {})
         if self.keyfile:
-            result["keyring_changed"] = bool(self.keyring_changes)
+            result["keyring_changed"] = any(getattr(c, "field", None) == "keyring" for c in changes)
         if self.params["return_key"] and after and after.get("key") != UNKNOWN:
             result["key"] = after["key"]
         return result

@@ -91,7 +91,7 @@ import os
 from ansible_collections.cephstack.cloud.plugins.module_utils.config_file import ManagedFile, file_state
 from ansible_collections.cephstack.cloud.plugins.module_utils.mounts import MountRunner, fstab_entries, mounted
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import (
-    Change, ModuleFailure, ResourceModule, on_field)
+    Change, ModuleFailure, Observed, ResourceModule, on_field)
 
 FUSE_TYPES = ("fuse.ceph-fuse", "fuse.ceph", "fuse")
 
@@ -146,16 +146,16 @@ class CephFuseMount(ResourceModule):
 
     def read(self):
         p = self.params
-        self.fstab_before = file_state(p["fstab"])
-        entry = fstab_entries((self.fstab_before or {}).get("text")).get(p["path"])
+        fstab = file_state(p["fstab"])
+        entry = fstab_entries((fstab or {}).get("text")).get(p["path"])
         fuse = mounted(p["path"]) in FUSE_TYPES
-        self.dead_mount = fuse and dead_mount(p["path"])
-        self.missing_dir = not fuse and not os.path.isdir(p["path"])
-        return dict(path=p["path"], fstab_line=" ".join(entry[1]) if entry else None,
-                    mounted=fuse and not self.dead_mount, fstab=self.fstab_before)
+        dead = fuse and dead_mount(p["path"])     # why its ceph-fuse is gone, or False
+        state = dict(path=p["path"], fstab_line=" ".join(entry[1]) if entry else None,
+                     mounted=fuse and not dead, fstab=fstab)
+        return Observed(state, dead_mount=dead, missing_dir=not fuse and not os.path.isdir(p["path"]))
 
-    def fstab_text(self, line):
-        lines = ((self.fstab_before or {}).get("text") or "").splitlines()
+    def fstab_text(self, fstab, line):
+        lines = ((fstab or {}).get("text") or "").splitlines()
         entry = fstab_entries("\n".join(lines)).get(self.params["path"])
         if entry and line:
             lines[entry[0]] = line
@@ -165,22 +165,22 @@ class CephFuseMount(ResourceModule):
             lines.append(line)
         return "\n".join(lines) + "\n" if lines else ""
 
-    def decide(self, before):
+    def decide(self, before, seen):
         p = self.params
         path = p["path"]
         line = self.wanted_line() if p["state"] == "present" else None
         changes = []
         unmount = self.runner.umount(path)
         umount = Change(unmount.command, unmount.run, dict(mounted=False))
-        if self.dead_mount:     # its ceph-fuse is gone: every access fails until it is unmounted
-            self.warn("%s is a dead ceph-fuse mount (%s): it is unmounted, then mounted again" % (path, self.dead_mount))
+        if seen.dead_mount:     # its ceph-fuse is gone: every access fails until it is unmounted
+            self.warn("%s is a dead ceph-fuse mount (%s): it is unmounted, then mounted again" % (path, seen.dead_mount))
             changes.append(Change(unmount.command, unmount.run))
-        if self.missing_dir and line:
+        if seen.missing_dir and line:
             changes.append(Change("mkdir -p -m 0755 %s" % path, lambda: os.makedirs(path, 0o755)))
         if before["mounted"] and (line is None or before["fstab_line"] != line):
             changes.append(umount)
         if before["fstab_line"] != line:
-            for change in self.fstab.changes(self.fstab_before, self.fstab_text(line)):
+            for change in self.fstab.changes(before["fstab"], self.fstab_text(before["fstab"], line)):
                 changes.append(Change(change.command, change.apply, self.fstab_effect(change, line)))
         if line and (not before["mounted"] or changes):
             mount = self.runner.mount_fstab(path, p["fstab"])
@@ -195,10 +195,10 @@ class CephFuseMount(ResourceModule):
             return state
         return effect
 
-    def report(self, after):
+    def report(self, after, seen, changes):
         return dict(mount=dict((k, after[k]) for k in ("path", "fstab_line", "mounted")))
 
-    def redact(self, state):
+    def redact(self, state, seen):
         return dict((k, v) for k, v in state.items() if k != "fstab") if state else state
 
 

@@ -119,16 +119,16 @@ class CephKeyring(ResourceModule):
     def read(self):
         return file_state(self.params["path"])
 
-    def decide(self, before):
+    def decide(self, before, seen):
         p = self.params
         if p["state"] == "absent":
             return self.file.remove_change(before)
         return self.file.changes(before, keyring_text(p["name"], p["key"], None))
 
-    def redact(self, state):
+    def redact(self, state, seen):
         return dict(state, text=redact_keyring(state["text"])) if state else state
 
-    def report(self, after):
+    def report(self, after, seen, changes):
         if not after:
             return dict(keyring={})
         entities = sorted(parse_keyring(after["text"]))

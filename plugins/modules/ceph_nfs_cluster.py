@@ -130,7 +130,7 @@ class CephNfsCluster(CephResourceModule):
         name = self.params["name"]
         return dict(cluster_state(name), module_enabled=True) if name in cluster_ids(answer) else None
 
-    def decide(self, before):
+    def decide(self, before, seen):
         if before and before.get("module_enabled") and before.get("name"):
             return []
         name = self.params["name"]
@@ -157,7 +157,7 @@ class CephNfsCluster(CephResourceModule):
                                 "not created again (that would empty its configuration object); run again to "
                                 "confirm" % self.params["name"])
 
-    def report(self, after):
+    def report(self, after, seen, changes):
         return dict(nfs_cluster=dict((k, v) for k, v in (after or {}).items() if k != "module_enabled")
                     if after and after.get("name") else {})
 

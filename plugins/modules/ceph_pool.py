@@ -272,7 +272,7 @@ class CephPool(CephResourceModule):
                             % (rule_name, ", ".join(sorted(r["rule_name"] for r in rules))))
 
     # --- decide -------------------------------------------------------------
-    def decide(self, before):
+    def decide(self, before, seen):
         p = self.params
         name = p["name"]
         if p["state"] == "absent":
@@ -433,7 +433,7 @@ class CephPool(CephResourceModule):
         except CephPermissionDenied as e:
             raise pool_deletion_refused("delete pool %s" % rm["pool"], e)
 
-    def report(self, after):
+    def report(self, after, seen, changes):
         return dict(pool=after or {})
 
 

@@ -197,7 +197,7 @@ class CephfsSubvolume(CephfsModule):
             state["snapshots"] = sorted(s["name"] for s in self.runner.mgr("fs subvolume snapshot ls", **self.args()) or [])
         return state
 
-    def decide(self, before):
+    def decide(self, before, seen):
         p = self.params
         if p["state"] == "absent":
             if not before:
@@ -260,7 +260,7 @@ class CephfsSubvolume(CephfsModule):
                                                **self.args(snap_name=snap)))
         return changes
 
-    def report(self, after):
+    def report(self, after, seen, changes):
         return dict(subvolume=after or {})
 
 

@@ -140,7 +140,7 @@ class CephfsSubvolumeAccess(CephfsModule):
                 return dict(auth_id=p["auth_id"], subvolume=p["subvolume"], access_level=entry[p["auth_id"]])
         return None
 
-    def decide(self, before):
+    def decide(self, before, seen):
         p = self.params
         if p["state"] == "absent":
             return [self.mgr_change("fs subvolume deauthorize", ABSENT, **self.args(auth_id=p["auth_id"]))] \
@@ -152,7 +152,7 @@ class CephfsSubvolumeAccess(CephfsModule):
                                 allow_existing_id=True if p["allow_existing_id"] else None,
                                 **self.args(auth_id=p["auth_id"]))]
 
-    def report(self, after):
+    def report(self, after, seen, changes):
         result = dict(access=after or {})
         # An existing entity keeps its key when authorized; a new one has none until the real run.
         if self.params["return_key"] and after:

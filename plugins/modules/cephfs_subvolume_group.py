@@ -117,7 +117,7 @@ class CephfsSubvolumeGroup(CephfsModule):
             return None
         return dict(dir_attrs(info), name=self.params["name"], fs=self.params["fs"], data_pool=info.get("data_pool"))
 
-    def decide(self, before):
+    def decide(self, before, seen):
         p = self.params
         args = dict(vol_name=p["fs"], group_name=p["name"])
         if p["state"] == "absent":
@@ -137,7 +137,7 @@ class CephfsSubvolumeGroup(CephfsModule):
         return [self.mgr_change("fs subvolumegroup create", created, pool_layout=p["pool_layout"],
                                 uid=p["uid"], gid=p["gid"], mode=p["mode"], **args)]
 
-    def report(self, after):
+    def report(self, after, seen, changes):
         return dict(group=after or {})
 
 

@@ -96,7 +96,7 @@ class CephfsVolume(CephResourceModule):
                 return dict(name=fs["name"], metadata_pool=fs["metadata_pool"], data_pools=fs["data_pools"])
         return None
 
-    def decide(self, before):
+    def decide(self, before, seen):
         name = self.params["name"]
         if self.params["state"] == "absent":
             return [Change(describe(dict(REMOVE, vol_name=name)), self.remove, ABSENT)] if before else []
@@ -114,7 +114,7 @@ class CephfsVolume(CephResourceModule):
                 raise
             raise pool_deletion_refused("remove file system %s (it deletes its pools)" % name, e)
 
-    def report(self, after):
+    def report(self, after, seen, changes):
         return dict(volume=after or {})
 
 

@@ -206,7 +206,7 @@ class GanetiClusterStorage(ResourceModule):
                     ipolicy_disk_templates=info["ipolicy_disk_templates"],
                     rbd=dict((k, rbd[k]) for k in RBD_KEYS if k in rbd), node_groups=groups)
 
-    def decide(self, before):
+    def decide(self, before, seen):
         p = self.params
         want = p["disk_templates"]
         enabled = list(before["enabled_disk_templates"])
@@ -276,7 +276,7 @@ class GanetiClusterStorage(ResourceModule):
                       "override, so it was set to the cluster's value" % (name, cluster_access))
         return wanted, args
 
-    def report(self, after):
+    def report(self, after, seen, changes):
         return dict(cluster=after)
 
 

@@ -107,7 +107,7 @@ import tempfile
 from ansible_collections.cephstack.cloud.plugins.module_utils.glance_api import CORE, GlanceApi
 from ansible_collections.cephstack.cloud.plugins.module_utils.qemu_img import QemuImg
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import (
-    ABSENT, UNKNOWN, Change, ModuleFailure, ResourceModule)
+    ABSENT, UNKNOWN, Change, ModuleFailure, Observed, ResourceModule)
 
 RECOMMENDED = {"hw_scsi_model": "virtio-scsi", "hw_disk_bus": "scsi",
                "hw_qemu_guest_agent": "yes", "os_require_quiesce": "yes"}
@@ -141,51 +141,51 @@ class GlanceImage(ResourceModule):
         p = self.params
         props = dict(RECOMMENDED)
         props.update(p["properties"])
-        self.properties = dict((k, str(v)) for k, v in props.items() if v is not None)
+        p["properties"] = dict((k, str(v)) for k, v in props.items() if v is not None)
         if p["state"] == "present" and not os.path.isfile(p["file"]):
             raise ModuleFailure("file=%s does not exist" % p["file"])
 
     def read(self):
-        img = self.runner.find_image(self.params["name"])
-        if img is None:
-            return None
-        state = dict((k, img.get(k)) for k in CORE)
-        state["properties"] = dict((k, img[k]) for k in self.properties if k in img)
-        return state
+        p = self.params
+        img = self.runner.find_image(p["name"])
+        state = None
+        if img is not None:
+            state = dict((k, img.get(k)) for k in CORE)
+            state["properties"] = dict((k, img[k]) for k in p["properties"] if k in img)
+        # the source file's format and size, from qemu-img info
+        return Observed(state, source=self.qemu_img.info(p["file"]) if p["state"] == "present" else None)
 
-    def decide(self, before):
+    def decide(self, before, seen):
         p = self.params
         api = self.runner
-        self.source = None
         if p["state"] == "absent":
             if not before:
                 return []
             return [Change(api.line("DELETE", "/v2/images/%s" % before["id"]),
                            lambda: api.delete_image(before["id"]), ABSENT)]
-        self.source = self.qemu_img.info(p["file"])
         if before is None:
-            return self.create_changes()
+            return self.create_changes(seen.source)
         if before["disk_format"] != "raw":
             raise ModuleFailure("image %s exists as %s; Glance image data is immutable, so delete it (state=absent) "
                                 "and run again to get a RAW image" % (p["name"], before["disk_format"]))
         patch = [{"op": "add" if k not in before["properties"] else "replace", "path": "/" + k, "value": v}
-                 for k, v in sorted(self.properties.items()) if before["properties"].get(k) != v]
+                 for k, v in sorted(p["properties"].items()) if before["properties"].get(k) != v]
         if before["visibility"] != p["visibility"]:
             patch.append({"op": "replace", "path": "/visibility", "value": p["visibility"]})
         if not patch:
             return []
-        effect = dict(visibility=p["visibility"], properties=dict(before["properties"], **self.properties))
+        effect = dict(visibility=p["visibility"], properties=dict(before["properties"], **p["properties"]))
         note = ", ".join(c["path"][1:] for c in patch)
         return [Change(api.line("PATCH", "/v2/images/%s" % before["id"], note),
                        lambda: api.patch_image(before["id"], patch, note), effect)]
 
-    def create_changes(self):
+    def create_changes(self, source):
         """Convert (unless RAW), POST the record, PUT the data. The temporary RAW file's name and
         the image's id are known only once the step before has run: the step that uses one names
         it in its command as it runs, so that ``commands`` is what ran."""
         p = self.params
         api = self.runner
-        fmt = self.source["format"]
+        fmt = source["format"]
         new = dict(raw_path=p["file"], id=UNKNOWN)
         changes = []
         if fmt != "raw":
@@ -198,7 +198,7 @@ class GlanceImage(ResourceModule):
             temp = os.path.join(p["work_dir"], ".glance-image.XXXXXXXX.raw")    # mkstemp's pattern
             conversion = Change(self.qemu_img.describe_convert(p["file"], fmt, temp), convert)
             changes.append(conversion)
-        body = dict(self.properties, name=p["name"], disk_format="raw", container_format="bare",
+        body = dict(p["properties"], name=p["name"], disk_format="raw", container_format="bare",
                     visibility=p["visibility"])
 
         def post():
@@ -209,15 +209,15 @@ class GlanceImage(ResourceModule):
             api.upload(new["id"], new["raw_path"], os.path.getsize(new["raw_path"]), p["store"],
                        timeout=p["timeout"] * 10)
         created = dict(id=UNKNOWN, name=p["name"], status="active", disk_format="raw", container_format="bare",
-                       visibility=p["visibility"], size=self.source["virtual-size"], checksum=UNKNOWN,
-                       stores=p["store"] or UNKNOWN, direct_url=UNKNOWN, properties=self.properties)
+                       visibility=p["visibility"], size=source["virtual-size"], checksum=UNKNOWN,
+                       stores=p["store"] or UNKNOWN, direct_url=UNKNOWN, properties=p["properties"])
         upload = Change(api.line("PUT", "/v2/images/%s/file" % UNKNOWN), put)
         return changes + [Change(api.line("POST", "/v2/images"), post, created), upload]
 
-    def report(self, after):
+    def report(self, after, seen, changes):
         result = dict(image=after or {})
-        if self.source:
-            result["source_format"] = self.source["format"]
+        if seen.source:
+            result["source_format"] = seen.source["format"]
         return result
 
 

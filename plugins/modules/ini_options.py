@@ -149,15 +149,18 @@ class IniOptions(ResourceModule):
     def read(self):
         return file_state(self.params["path"])
 
-    def decide(self, before):
+    def decide(self, before, seen):
         p = self.params
         if before is None and not p["create"]:
             raise ModuleFailure("path=%s does not exist and create=false" % p["path"])
-        old = before["text"] if before else ""
-        lines, self.changed_options = edit(old.splitlines(), p["options"], self.dialect)
+        lines, dummy = self.edited(before)
         return self.file.changes(before, "\n".join(lines) + "\n", create_dirs=True)
 
-    def redact(self, state):
+    def edited(self, before):
+        """The file's lines with the options set, and the names of the options that changed."""
+        return edit((before["text"] if before else "").splitlines(), self.params["options"], self.dialect)
+
+    def redact(self, state, seen):
         if not state:
             return state
         text = state["text"]
@@ -165,9 +168,9 @@ class IniOptions(ResourceModule):
             text = re.sub(r"(?m)^(\s*%s\s*=\s*).*$" % re.escape(name), r"\g<1>" + REDACTED, text)
         return dict(state, text=text)
 
-    def report(self, after):
+    def report(self, after, seen, changes):
         info = dict((k, after[k]) for k in ("owner", "group", "mode")) if after else {}
-        return dict(changed_options=self.changed_options, file=dict(info, path=self.params["path"]))
+        return dict(changed_options=self.edited(seen.state)[1], file=dict(info, path=self.params["path"]))
 
 
 # check_mode and diff: ResourceModule.execute() predicts the after-state from the Changes' effects.

@@ -137,7 +137,7 @@ import uuid as uuidlib
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import check_cephx_key
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import (
-    ABSENT, REDACTED, Change, ModuleFailure, ResourceModule)
+    ABSENT, REDACTED, Change, ModuleFailure, Observed, ResourceModule)
 from ansible_collections.cephstack.cloud.plugins.module_utils.virsh_runner import (
     VirshPrivate, VirshRunner, secret_xml)
 
@@ -190,12 +190,10 @@ class LibvirtSecret(ResourceModule):
 
     def read(self):
         p = self.params
-        self.all_secrets = self.runner.list_secrets()
-        if p["uuid"] not in self.all_secrets:
-            return None
-        state = self.runner.get(p["uuid"])
+        all_secrets = self.runner.list_secrets()
+        state = self.runner.get(p["uuid"]) if p["uuid"] in all_secrets else None
         if state is None:
-            return None
+            return Observed(None, all_secrets=all_secrets)
         state["value"] = None
         if p["value"] is not None:
             try:
@@ -203,17 +201,16 @@ class LibvirtSecret(ResourceModule):
             except VirshPrivate:
                 state["value"] = UNREADABLE
         state["has_value"] = state["value"] is not None
-        return state
+        return Observed(state, all_secrets=all_secrets)
 
-    def decide(self, before):
+    def decide(self, before, seen):
         p = self.params
         uuid = p["uuid"]
-        self._before = before
         if p["state"] == "absent":
             return [self.undefine_change()] if before else []
 
         usage = (p["usage_type"], p["usage_name"])
-        for other, other_usage in self.all_secrets.items():
+        for other, other_usage in seen.all_secrets.items():
             if other != uuid and other_usage == usage:
                 raise ModuleFailure("usage %s %r is already used by libvirt secret %s; libvirt allows one "
                                     "secret per usage. Use uuid=%s, or remove that secret first"
@@ -254,18 +251,18 @@ class LibvirtSecret(ResourceModule):
         undefine = self.runner.undefine(self.params["uuid"])
         return Change(undefine.command, undefine.run, ABSENT)
 
-    def redact(self, state):
+    def redact(self, state, seen):
         if not state:
             return state
         state = dict(state)
         if state.get("value") is UNREADABLE:
             state["value"] = "<private>"
         elif state.get("value") is not None:
-            before = (self._before or {}).get("value")
-            state["value"] = NEW_VALUE if (state is not self._before and state["value"] != before) else REDACTED
+            before = (seen.state or {}).get("value")
+            state["value"] = NEW_VALUE if (state is not seen.state and state["value"] != before) else REDACTED
         return state
 
-    def report(self, after):
+    def report(self, after, seen, changes):
         if not after:
             return dict(secret={})
         keys = ("uuid", "usage_type", "usage_name", "description", "private", "ephemeral", "has_value")

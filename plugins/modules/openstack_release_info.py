@@ -102,12 +102,13 @@ class OpenstackReleaseInfo(ResourceModule):
 
     def validate(self):
         given = self.params["release"]
-        self.given = None
-        if given.strip().lower() != "auto":
-            try:
-                self.given = releases.normalise(given)
-            except releases.UnknownRelease as e:
-                raise ModuleFailure("release: %s, or auto" % e)
+        if given.strip().lower() == "auto":
+            self.params["release"] = "auto"
+            return
+        try:
+            self.params["release"] = releases.normalise(given)
+        except releases.UnknownRelease as e:
+            raise ModuleFailure("release: %s, or auto" % e)
 
     def make_runner(self):
         return PackageQuery(self.module, timeout=30)
@@ -120,8 +121,8 @@ class OpenstackReleaseInfo(ResourceModule):
 
     def read(self):
         service = self.params["service"]
-        if self.given:
-            return dict(release=self.given, version=None, source="given")
+        if self.params["release"] != "auto":
+            return dict(release=self.params["release"], version=None, source="given")
         version, source = self.installed(service)
         if version is None:
             raise ModuleFailure(
@@ -134,10 +135,10 @@ class OpenstackReleaseInfo(ResourceModule):
         except releases.UnknownRelease as e:
             raise ModuleFailure("%s; set cephstack_openstack_release to the release it runs" % e)
 
-    def decide(self, before):
+    def decide(self, before, seen):
         return []
 
-    def report(self, after):
+    def report(self, after, seen, changes):
         return dict(after, series=releases.NAMES[after["release"]])
 
 
