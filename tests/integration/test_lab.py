@@ -144,7 +144,7 @@ def test_the_commands_log_reader(log_text, expected):
     assert reported_and_run(log_text) == expected
 
 
-@pytest.mark.parametrize("target", ["libvirt_secret", "ini_options"])
+@pytest.mark.parametrize("target", ["libvirt_secret", "ini_options", "ceph_keyring"])
 def test_service_side_target(target, libvirt_uri):
     res = run_target(target, "auto", "-e", "libvirt_uri=" + libvirt_uri)
     assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-2000:]
