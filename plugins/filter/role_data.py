@@ -12,7 +12,7 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.cephstack.cloud.plugins.module_utils.resource import UNKNOWN
+from ansible_collections.cephstack.cloud.plugins.module_utils.resource import is_unknown
 
 
 def _required(item, key, what):
@@ -111,7 +111,7 @@ def cephfs_mount_plan(subvolume_results, access_results, default_fs):
     for sub, access in zip(subvolume_results or [], access_results or []):
         item = sub.get("item") or {}
         root = (sub.get("subvolume") or {}).get("path")
-        if root and root != UNKNOWN and access.get("key"):   # check mode's prediction of a new one
+        if root and not is_unknown(root) and access.get("key"):   # check mode's prediction of a new one
             plan.append(dict(name=item["name"], path=item["path"], root=root, auth_id=item["auth_id"],
                              fs=item.get("fs") or default_fs))
     return plan

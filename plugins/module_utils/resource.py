@@ -30,8 +30,15 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import CommandError
 
 REDACTED = "<redacted>"
+# What no read can know before a change runs (an id the server assigns, a key the monitors mint),
+# in a check-mode prediction. Results carry it as this string; test for it with is_unknown().
 UNKNOWN = "(known after apply)"
 ABSENT = "absent"       # effect that removes the resource
+
+
+def is_unknown(value):
+    """Whether ``value`` is a prediction's UNKNOWN, in a module or in a result it returned."""
+    return isinstance(value, str) and value == UNKNOWN
 
 
 class Change(object):

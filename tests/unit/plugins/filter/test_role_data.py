@@ -95,3 +95,9 @@ def test_is_uuid_takes_only_the_canonical_form(value, expected):
 ])
 def test_ceph_admin_host_is_the_first_admin_or_the_fallback(groups, fallback, expected):
     assert f.ceph_admin_host(groups, fallback) == expected
+
+
+def test_the_unknown_sentinel_is_told_by_is_unknown_only():
+    from ansible_collections.cephstack.cloud.plugins.module_utils.resource import UNKNOWN, is_unknown
+    assert is_unknown(UNKNOWN) and is_unknown("(known after apply)")
+    assert not is_unknown(None) and not is_unknown("/volumes/_nogroup/a/1") and not is_unknown(["(known after apply)"])
