@@ -185,14 +185,51 @@ class CephRunner(object):
     def mgr(self, prefix, inbuf=None, **args):
         """Run a mgr command (fs volume, fs subvolume, ...) the same way. When it times out while
         the monitors answer, the error says whether a manager is active at all."""
+        return self._send_to_mgr(prefix, inbuf, args)
+
+    def get(self, prefix, **args):
+        """A read: None when the thing does not exist."""
         try:
-            return self._send(MGR, prefix, inbuf, args)
+            return self.mon(prefix, **args)
+        except CephNotFound:
+            return None
+
+    def write(self, prefix, inbuf=None, **args):
+        """A mon command that changes the cluster: ``commands`` lists it."""
+        return self._send(MON, prefix, inbuf, args, write=True)
+
+    def mgr_get(self, prefix, **args):
+        """A mgr read: None when the thing does not exist."""
+        try:
+            return self.mgr(prefix, **args)
+        except CephNotFound:
+            return None
+
+    def mgr_write(self, prefix, **args):
+        """A mgr command that changes the cluster: ``commands`` lists it."""
+        return self._send_to_mgr(prefix, None, args, write=True)
+
+    def _send(self, daemon, prefix, inbuf, args, write=False):
+        command = ceph_command(daemon, prefix, args)
+        line = describe(command)
+        if write:
+            self.commands.append(line)
+        command["format"] = "json"
+        send = self.transport.mgr_command if daemon == MGR else self.transport.mon_command
+        self.call_count += 1
+        rc, out, outs = send(command, inbuf)
+        if rc != 0:
+            raise error_for(rc, outs, line)
+        return _parse(out)
+
+    def _send_to_mgr(self, prefix, inbuf, args, write=False):
+        try:
+            return self._send(MGR, prefix, inbuf, args, write)
         except CephTimeout as e:
             try:
                 stat = self.mon("mgr stat") or {}
             except CephError:
                 raise e     # the monitors do not answer either: the timeout says it all
-            command = describe(ceph_command(MGR, prefix, args))
             if stat.get("available") is False:
                 why = ("the monitors answer, but no ceph-mgr is active (mgr stat: available=false, %s standby); "
                        "the manager runs this command: start it" % stat.get("num_standby", 0))
@@ -203,40 +240,7 @@ class CephRunner(object):
                                                        "connect_timeout", "?")))
             else:
                 raise
-            raise CephTimeout("%s: %s" % (command, why), rc=errno.ETIMEDOUT, command=command)
-
-    def _send(self, daemon, prefix, inbuf, args):
-        command = ceph_command(daemon, prefix, args)
-        line = describe(command)
-        command["format"] = "json"
-        send = self.transport.mgr_command if daemon == MGR else self.transport.mon_command
-        self.call_count += 1
-        rc, out, outs = send(command, inbuf)
-        if rc != 0:
-            raise error_for(rc, outs, line)
-        return _parse(out)
-
-    def get(self, prefix, **args):
-        """A read: None when the thing does not exist."""
-        try:
-            return self.mon(prefix, **args)
-        except CephNotFound:
-            return None
-
-    def write(self, prefix, inbuf=None, **args):
-        self.commands.append(describe(ceph_command(MON, prefix, args)))
-        return self.mon(prefix, inbuf=inbuf, **args)
-
-    def mgr_get(self, prefix, **args):
-        """A mgr read: None when the thing does not exist."""
-        try:
-            return self.mgr(prefix, **args)
-        except CephNotFound:
-            return None
-
-    def mgr_write(self, prefix, **args):
-        self.commands.append(describe(ceph_command(MGR, prefix, args)))
-        return self.mgr(prefix, **args)
+            raise CephTimeout("%s: %s" % (e.command, why), rc=errno.ETIMEDOUT, command=e.command)
 
     def object_exists(self, pool, name):
         self.call_count += 1
