@@ -12,6 +12,20 @@ from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 
 
+class FakeAnsibleModule(object):
+    """What a runner uses of AnsibleModule: run_command, answered by ``run``, and get_bin_path,
+    which finds every tool in /usr/bin, or only those in ``present`` (and coreutils' timeout)."""
+
+    def __init__(self, run, present=None):
+        self.run_command = run
+        self.present = present
+
+    def get_bin_path(self, tool, required=False):
+        if self.present is None or tool in self.present or tool == "timeout":
+            return "/usr/bin/" + tool
+        return None
+
+
 def fixture(name):
     with open(os.path.join(FIXTURES, name)) as f:
         return json.load(f)

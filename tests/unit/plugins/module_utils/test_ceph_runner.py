@@ -4,7 +4,7 @@ import json
 import pytest
 
 from ansible_collections.cephstack.cloud.plugins.module_utils import ceph_cli, ceph_commands as c, ceph_errors as errors, ceph_runner as r
-from tests.unit.helpers import RecordedTransport, fixture
+from tests.unit.helpers import FakeAnsibleModule, RecordedTransport, fixture
 
 
 @pytest.mark.parametrize("command, argv", [
@@ -84,20 +84,9 @@ class FakeRun(object):
         return self.answer
 
 
-class FakeModule(object):
-    """What the runner base uses of AnsibleModule."""
-
-    def __init__(self, run):
-        self.run_command = run
-
-    @staticmethod
-    def get_bin_path(tool, required=False):
-        return "/usr/bin/" + tool
-
-
 def cli(run):
     conn = r.Connection(conf="/etc/ceph/x.conf", keyring="/k", connect_timeout=7)
-    return ceph_cli.CliTransport(conn, FakeModule(run))
+    return ceph_cli.CliTransport(conn, FakeAnsibleModule(run))
 
 
 def test_cli_transport_builds_argv_with_timeout_and_json():
@@ -160,7 +149,7 @@ def test_cephadm_transport_runs_the_tools_in_cephadm_shell():
     run = FakeRun(out=json.dumps(fixture("mon_dump.json")).encode())
     conn = r.Connection(conf="/etc/ceph/minimal.conf", keyring="/k", connect_timeout=7,
                         cephadm_image="localhost/cephstack-ceph:tentacle")
-    runner = r.CephRunner(ceph_cli.CephadmTransport(conn, FakeModule(run)))
+    runner = r.CephRunner(ceph_cli.CephadmTransport(conn, FakeAnsibleModule(run)))
     assert runner.mon("mon dump")["fsid"] == fixture("mon_dump.json")["fsid"]
     runner.write("auth import", inbuf=b"[client.x]\n\tkey = AgCZfQ9rtI6qACAAnXO/7uInLFjCrHMCjeuckMz0eWvIPG0cXTZecYTMC8U=\n")
     argv, data, kwargs = run.calls[0]

@@ -6,24 +6,22 @@ import os
 from ansible_collections.cephstack.cloud.plugins.module_utils import mounts
 from ansible_collections.cephstack.cloud.plugins.module_utils.package_query import PackageQuery
 from ansible_collections.cephstack.cloud.plugins.module_utils.qemu_img import QemuImg
-from tests.unit.helpers import FIXTURES
+from tests.unit.helpers import FIXTURES, FakeAnsibleModule
 
 with open(os.path.join(FIXTURES, "qemu_img_info_qcow2.json")) as f:
     QEMU_IMG_INFO = f.read()
 DPKG_MISSING = (1, "", "dpkg-query: no packages found matching nova-compute\n")
 
 
-class Tools(object):
-    """The AnsibleModule calls a runner makes: tools found in /usr/bin (those in ``present``), and
-    run_command answered per tool from ``answers`` (rc, out, err)."""
+class Tools(FakeAnsibleModule):
+    """Tools found in /usr/bin (those in ``answers``), each answering (rc, out, err) from
+    ``answers``; ``ran`` lists the argv each ran, after coreutils' timeout."""
 
-    def __init__(self, answers, present=None):
-        self.answers, self.present, self.ran = answers, present or set(answers), []
+    def __init__(self, answers):
+        super(Tools, self).__init__(self.answer, present=set(answers))
+        self.answers, self.ran = answers, []
 
-    def get_bin_path(self, tool, required=False):
-        return "/usr/bin/" + tool if tool in self.present or tool == "timeout" else None
-
-    def run_command(self, argv, **kwargs):
+    def answer(self, argv, **kwargs):
         tool = os.path.basename(argv[4])
         self.ran.append([tool] + list(argv[5:]))
         return self.answers[tool]

@@ -3,7 +3,7 @@ import os
 from xml.etree import ElementTree
 
 from ansible_collections.cephstack.cloud.plugins.module_utils import virsh_runner as v
-from tests.unit.helpers import FIXTURES
+from tests.unit.helpers import FIXTURES, FakeAnsibleModule
 
 
 def read(name):
@@ -34,15 +34,16 @@ def test_secret_xml_round_trips():
     assert ElementTree.fromstring(xml).get("private") == "no"
 
 
-class FakeModule(object):
+class FakeModule(FakeAnsibleModule):
+    """virsh answering from ``answers``: the first key found in an argv gives the answer, or a
+    callable(argv) that makes it; ``calls`` lists the argv, ``kwargs`` the last call's options."""
+
     def __init__(self, answers):
+        super(FakeModule, self).__init__(self.answer)
         self.answers = answers
         self.calls = []
 
-    def get_bin_path(self, name, required=False):
-        return "/usr/bin/" + name
-
-    def run_command(self, argv, **kwargs):
+    def answer(self, argv, **kwargs):
         self.calls.append(argv)
         self.kwargs = kwargs
         for key, answer in self.answers.items():

@@ -8,7 +8,7 @@ import pytest
 from ansible_collections.cephstack.cloud.plugins.module_utils.ganeti_runner import GanetiMasterDown, GntRunner
 from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import Invalid
 from ansible_collections.cephstack.cloud.plugins.modules.ganeti_cluster_storage import GanetiClusterStorage
-from tests.unit.helpers import FIXTURES, answer_commands, run_module
+from tests.unit.helpers import FIXTURES, FakeAnsibleModule, answer_commands, run_module
 
 
 def recorded(name):
@@ -50,16 +50,8 @@ def run(args, capsys, check_mode=False):
     return run_module(GanetiClusterStorage, args, None, capsys, check_mode=check_mode, diff=True)
 
 
-class Module(object):
-    def __init__(self, fake):
-        self.run_command = fake
-
-    def get_bin_path(self, name, required=False):
-        return "/usr/bin/" + name
-
-
 def test_the_reads_of_recorded_output():
-    runner = GntRunner(Module(FakeGnt()))
+    runner = GntRunner(FakeAnsibleModule(FakeGnt()))
     info = runner.cluster_info()
     assert info["enabled_disk_templates"] == ["diskless", "rbd"] == info["ipolicy_disk_templates"]
     assert info["enabled_hypervisors"] == ["fake"]
@@ -72,12 +64,12 @@ def test_the_reads_of_recorded_output():
 
 
 def test_errors_keep_ganetis_words():
-    runner = GntRunner(Module(FakeGnt({"gnt-cluster modify": (1, "", recorded("gnt_invalid.err"))})))
+    runner = GntRunner(FakeAnsibleModule(FakeGnt({"gnt-cluster modify": (1, "", recorded("gnt_invalid.err"))})))
     with pytest.raises(Invalid) as e:
         runner.modify_cluster(["-D", "rbd:bogus=1"]).run()
     assert "Unknown parameter 'bogus'" in str(e.value)
     # a master whose daemons are stopped does not answer: seen as timeout's 124 after the limit
-    runner = GntRunner(Module(FakeGnt({"gnt-cluster info": (124, "", "")})), timeout=20)
+    runner = GntRunner(FakeAnsibleModule(FakeGnt({"gnt-cluster info": (124, "", "")})), timeout=20)
     with pytest.raises(GanetiMasterDown) as e:
         runner.cluster_info()
     assert "did not answer within timeout=20 s" in str(e.value)
