@@ -7,7 +7,7 @@ import os
 import uuid
 import warnings
 
-from tests.integration.conftest import LAB, sh, wait_for
+from tests.integration.conftest import LAB, log_lines, sh, wait_for
 from tests.integration.service_helpers import admin, answers, http, rbd_json, running
 
 NOAUTH = {"X-Auth-Token": "admin:admin"}     # cinder's noauth: user:project
@@ -115,8 +115,11 @@ def cinder_services(url, state, cinder_conf, backup, command=on_host, volume_hos
             pools = body.get("pools", []) if status == 200 else []
             return [p for p in pools if p["name"].startswith(volume_host + "@")
                     and isinstance(p.get("capabilities", {}).get("free_capacity_gb"), (int, float))]
-        wait_for(scheduler_knows_the_rbd_pool, timeout=120,
-                 what="the scheduler's report of %s's RBD pool" % volume_host)
+        # cinder-volume reports its pool at start and then every periodic_interval (60 s); a
+        # loaded machine may miss the first two.
+        wait_for(scheduler_knows_the_rbd_pool, timeout=240,
+                 what="the scheduler's report of %s's RBD pool" % volume_host,
+                 explain=lambda: log_lines(log % "volume", r"ERROR|WARNING|Traceback|uninitiali[sz]ed"))
 
         def scheduler_knows_a_working_backup_service():
             # The same for backups: the scheduler places a backup only on a backup service whose

@@ -102,10 +102,11 @@ def detached_pythons(before, marker):
     return found
 
 
-def wait_for(probe, timeout=60, interval=0.5, what="condition"):
+def wait_for(probe, timeout=60, interval=0.5, what="condition", explain=None):
     """Poll probe() until it returns a true value, which is returned. A probe that times out or is
     refused (OSError, which covers socket and HTTP errors, or subprocess.TimeoutExpired) counts as
-    not yet; when the time is up, the failure names what was awaited and the last such error."""
+    not yet; when the time is up, the failure names what was awaited, the last such error, and
+    what explain() says (a service's own log lines, say)."""
     deadline = time.monotonic() + timeout
     last_error = None
     while True:
@@ -115,9 +116,21 @@ def wait_for(probe, timeout=60, interval=0.5, what="condition"):
             value, last_error = None, e
         if value:
             return value
-        assert time.monotonic() < deadline, "timed out after %s s waiting for %s%s" % (
-            timeout, what, "; last error: %r" % last_error if last_error else "")
+        if time.monotonic() >= deadline:
+            raise AssertionError("timed out after %s s waiting for %s%s%s" % (
+                timeout, what, "; last error: %r" % last_error if last_error else "",
+                "\n" + explain() if explain else ""))
         time.sleep(interval)
+
+
+def log_lines(path, pattern, last=20):
+    """The last lines of a service's log that match pattern (a regular expression)."""
+    try:
+        with open(path, errors="replace") as f:
+            found = [line.rstrip() for line in f if re.search(pattern, line)]
+    except OSError as e:
+        return "%s: %s" % (path, e)
+    return "%s, last lines matching %s:\n%s" % (path, pattern, "\n".join(found[-last:]) or "(none)")
 
 
 def ceph_reads(*commands):
