@@ -148,6 +148,12 @@ class ResourceModule(object):
     def read(self):
         raise NotImplementedError
 
+    def read_after(self):
+        """The resource after the changes ran. read() again by default; a module whose read() also
+        gathers what only decide() needs (a source file's format, the cluster's defaults) reads
+        the resource alone here."""
+        return observed(self.read()).state
+
     def decide(self, before, seen):
         raise NotImplementedError
 
@@ -189,7 +195,7 @@ class ResourceModule(object):
                     change.apply()
                     self.applied.append(change.command)
                 self.failed_change = None
-                after = observed(self.read()).state
+                after = self.read_after()
             commands = self.applied if not self.module.check_mode else [c.command for c in changes]
             result = dict(changed=bool(changes), commands=list(commands))
             result.update(self.runner_facts())

@@ -162,6 +162,7 @@ class CephNfsCluster(CephResourceModule):
                     if after and after.get("name") else {})
 
 
+# check_mode and diff: ResourceModule.execute() predicts the after-state from the Changes' effects.
 def main():
     CephNfsCluster().execute()
 

@@ -167,7 +167,7 @@ connection:
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (
     ABSENT, UNKNOWN, Change, CephResourceModule, ModuleFailure, pool_deletion_refused)
-from ansible_collections.cephstack.cloud.plugins.module_utils.resource import predict
+from ansible_collections.cephstack.cloud.plugins.module_utils.resource import Observed, predict
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import describe
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_errors import CephError, CephPermissionDenied
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import (
@@ -235,6 +235,15 @@ class CephPool(CephResourceModule):
 
     # --- read ---------------------------------------------------------------
     def read(self):
+        """The pool, and for decide() the crush rule's id and, for a pool to create, the
+        monitors' defaults for the options not set."""
+        p = self.params
+        state = self.read_after()
+        present = p["state"] == "present"
+        return Observed(state, rule_id=self.crush_rule_id(p["crush_rule"]) if present and p["crush_rule"] else None,
+                        new_pool_defaults=self.new_pool_defaults() if present and state is None else {})
+
+    def read_after(self):
         name = self.params["name"]
         pools = self.runner.mon("osd pool ls", detail="detail") or []
         raw = next((x for x in pools if x["pool_name"] == name), None)
@@ -280,9 +289,9 @@ class CephPool(CephResourceModule):
             return [Change(describe(rm), lambda: self.remove(rm), ABSENT)] if before else []
 
         changes = []
-        rule_id = self.crush_rule_id(p["crush_rule"]) if p["crush_rule"] else None
+        rule_id = seen.rule_id
         if before is None:
-            changes.append(self.create_change(rule_id))
+            changes.append(self.create_change(rule_id, seen.new_pool_defaults))
         else:
             if before["pool_type"] != p["pool_type"]:
                 raise ModuleFailure("pool %s is %s; pool_type=%s cannot be changed on an existing pool"
@@ -293,7 +302,7 @@ class CephPool(CephResourceModule):
         current = predict(before, changes)
         return changes + self.updates(current, rule_id)
 
-    def create_change(self, rule_id):
+    def create_change(self, rule_id, defaults):
         """osd pool create, and the pool it leaves: what create sets is known, the rest is not."""
         p = self.params
         name = p["name"]
@@ -307,7 +316,6 @@ class CephPool(CephResourceModule):
         def known(value):
             return UNKNOWN if value is None else value
 
-        defaults = self.new_pool_defaults()
         autoscale = p["pg_autoscale_mode"] or defaults.get("pg_autoscale_mode")
         size = min_size = UNKNOWN
         if not erasure:     # an erasure-coded pool's sizes come from its profile

@@ -147,13 +147,17 @@ class GlanceImage(ResourceModule):
 
     def read(self):
         p = self.params
+        # and the source file's format and size, from qemu-img info
+        return Observed(self.read_after(), source=self.qemu_img.info(p["file"]) if p["state"] == "present" else None)
+
+    def read_after(self):
+        p = self.params
         img = self.runner.find_image(p["name"])
-        state = None
-        if img is not None:
-            state = dict((k, img.get(k)) for k in CORE)
-            state["properties"] = dict((k, img[k]) for k in p["properties"] if k in img)
-        # the source file's format and size, from qemu-img info
-        return Observed(state, source=self.qemu_img.info(p["file"]) if p["state"] == "present" else None)
+        if img is None:
+            return None
+        state = dict((k, img.get(k)) for k in CORE)
+        state["properties"] = dict((k, img[k]) for k in p["properties"] if k in img)
+        return state
 
     def decide(self, before, seen):
         p = self.params

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import Connection
 from tests.integration.conftest import (
     CONTAINER, ENV, INVENTORY, KEY_RE, LAB, LIBVIRT_LAB, SITE_ARGS, TARGET_HOST, TOP, V1_PORT, V2_PORT, all_keys, ceph_json,
     playbook, sh)
@@ -85,8 +86,8 @@ def run_watching_argv(target, workdir):
 
 
 # The tools' own connection options, which the CLI transport puts before every command.
-CONNECTION_OPTIONS = ("--cluster", "--name", "--connect-timeout", "--conf", "--keyring", "--client_mount_timeout",
-                      "--rados_mon_op_timeout", "--rados_osd_op_timeout")
+CONNECTION_OPTIONS = set(option for tool in ("ceph", "rados", "rbd")
+                         for option in Connection(conf="c", keyring="k").cli_args(tool)[::2])
 READ_WORDS = ("ls", "get", "dump", "info", "stat", "status", "df", "version", "quorum_status",
               "show-with-defaults", "authorized_list")
 
