@@ -4,7 +4,7 @@ of each OpenStack release (test_release_stack)."""
 import contextlib
 import os
 
-from tests.integration.conftest import ceph_json, sh, wait_for
+from tests.integration.conftest import ceph_json, log_lines, sh, wait_for
 from tests.integration.service_helpers import answers, http, running
 
 HEADERS = {"X-Auth-Token": "admin:admin", "X-OpenStack-Manila-API-Version": "2.65"}   # noauth
@@ -22,7 +22,7 @@ def service_options(host, state, transport_url, database_url, port):
         "DEFAULT": {"transport_url": transport_url, "auth_strategy": "noauth", "state_path": state, "host": host,
                     "osapi_share_listen": "127.0.0.1", "osapi_share_listen_port": port,
                     "osapi_share_workers": 1, "periodic_interval": 5, "periodic_fuzzy_delay": 0,
-                    "graceful_shutdown_timeout": 5},
+                    "graceful_shutdown_timeout": 5, "debug": True},
         "database": {"connection": database_url},
         "oslo_concurrency": {"lock_path": state},
     }
@@ -68,11 +68,14 @@ def manila_services(url, state, conf, command=on_host, api=None, host="lab-manil
     log = os.path.join(state, "manila-%s.out")
     manila = Manila(url)
     with contextlib.ExitStack() as stack:
-        stack.enter_context(running(command("manila-share", "--config-file", conf), log % "share", lambda: True))
-        scheduler = contextlib.ExitStack()
-        stack.callback(scheduler.close)
-        scheduler.enter_context(running(command("manila-scheduler", "--config-file", conf), log % "scheduler",
-                                        lambda: True))
+        def restartable(script):
+            """The service in an ExitStack of its own, which a restart closes and enters again."""
+            service = contextlib.ExitStack()
+            stack.callback(service.close)
+            service.enter_context(running(command(script, "--config-file", conf), log % script[7:], lambda: True))
+            return service
+        share = restartable("manila-share")
+        scheduler = restartable("manila-scheduler")
         stack.enter_context(running(api or command("manila-api", "--config-file", conf), log % "api",
                                     answers(url + "/", HEADERS), timeout=180, what="manila-api"))
 
@@ -82,28 +85,33 @@ def manila_services(url, state, conf, command=on_host, api=None, host="lab-manil
             return up >= {"manila-scheduler", "manila-share"}
 
         # "up" is not enough: the scheduler places a share only on a pool it has heard the share
-        # service report (at start, which it may miss, then every periodic_interval).
+        # service report (every 60 s, by a fanout message).
         last_answer = []
 
         def pool_known():
             status, body = manila.request("GET", "/scheduler-stats/pools")
             last_answer[:] = [status, body]
             return status == 200 and host + "@cephfs#cephfs" in [p["name"] for p in body.get("pools", [])]
+
+        def explain():
+            return "last /scheduler-stats/pools answer: %r\n%s\n%s" % (
+                last_answer,
+                log_lines(log % "share", r"ERROR|WARNING|Traceback|AMQP|Notifying Schedulers"),
+                log_lines(log % "scheduler", r"ERROR|WARNING|Traceback|AMQP|service update from|is down"))
+        wait_for(all_up, timeout=120, what="manila services up", explain=lambda: log_tails(log, ("share", "scheduler")))
         try:
-            wait_for(all_up, timeout=120, what="manila services up")
-            try:
-                wait_for(pool_known, timeout=90, what="the scheduler's report of %s's cephfs pool" % host)
-            except AssertionError:
-                # Seen on a loaded machine: Zed's scheduler up, the share service publishing its
-                # capabilities every periodic_interval, and none of them reaching the scheduler.
-                # A restarted scheduler takes the next one.
-                scheduler.close()
-                scheduler.enter_context(running(command("manila-scheduler", "--config-file", conf),
-                                                log % "scheduler", lambda: True))
-                wait_for(pool_known, timeout=120, what="the restarted scheduler's report of %s's cephfs pool" % host)
-        except AssertionError as e:
-            raise AssertionError("%s\nlast /scheduler-stats/pools answer: %r\n%s" % (
-                e, last_answer, log_tails(log, ("share", "scheduler", "api")))) from None
+            wait_for(pool_known, timeout=90, what="the scheduler's report of %s's cephfs pool" % host)
+        except AssertionError as first:
+            # Seen on a loaded machine (Zed): both services up, the share service's reports not
+            # reaching the scheduler, and a restarted scheduler not hearing them either. Both
+            # services start again, on new connections to the bus; the log lines say what was seen.
+            seen = explain()
+            for service, script in ((scheduler, "manila-scheduler"), (share, "manila-share")):
+                service.close()
+                service.enter_context(running(command(script, "--config-file", conf), log % script[7:],
+                                              lambda: True))
+            wait_for(pool_known, timeout=150, what="%s's cephfs pool after both services restarted (before: %s\n%s)"
+                     % (host, first, seen), explain=explain)
         yield manila
 
 

@@ -169,15 +169,16 @@ def test_cinders_rbd_driver_clones_the_image_copy_on_write(stack, image):
 
 
 @pytest.fixture(scope="module")
-def cinder_api(stack, glance_api, rabbitmq):
+def cinder_api(stack, glance_api, rabbitmq, mariadb):
     """The release's cinder-api, -scheduler and -volume on lab-cinder's cinder.conf, and its
     cinder-backup on lab-backup's, which reads the volume user's keyring at os-brick's fixed path
     /etc/ceph: in the stack's container that is lab-backup's, as on a real backup host."""
     confs = {}
+    database = mariadb("cinder")
     for host in ("lab-cinder", "lab-backup"):
         confs[host] = os.path.join(STATE, "%s-cinder.conf" % host)
         shutil.copy(host_etc(host, "cinder", "cinder.conf"), confs[host])
-        add_options(confs[host], service_options(host, STATE, rabbitmq, CINDER_PORT, glance_api))
+        add_options(confs[host], service_options(host, STATE, rabbitmq, database, CINDER_PORT, glance_api))
         add_options(confs[host], {"DEFAULT": {"api_paste_config": "/etc/cinder/api-paste.ini"}})
     backup = ["podman", "exec", STACK, "sh", "-c",
               'mkdir -p /etc/ceph && cp "$0"/* /etc/ceph/ && exec "$@"', host_etc("lab-backup", "ceph")] + \
