@@ -10,6 +10,7 @@ import os
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import MGR, MON, ceph_command, describe
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_errors import CephError
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_librados import HAS_RADOS
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephRunner, Connection
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import (  # noqa: F401 pylint: disable=unused-import
     ABSENT, REDACTED, UNKNOWN, Change, ModuleFailure, ResourceModule)
@@ -39,16 +40,24 @@ class CephResourceModule(ResourceModule):
     def __init__(self, module=None, runner=None):
         super(CephResourceModule, self).__init__(module, runner, base_spec=CONNECTION_ARGS)
 
-    def make_runner(self):
+    def validate_shared_options(self):
+        super(CephResourceModule, self).validate_shared_options()
         p = self.params
         if p["keep_connection_seconds"] < 0:
-            self.module.fail_json(msg="keep_connection_seconds must be 0 (a connection per task) or more, got %s"
-                                  % p["keep_connection_seconds"])
+            raise ModuleFailure("keep_connection_seconds must be 0 (a connection per task) or more, got %s"
+                                % p["keep_connection_seconds"])
         for option in ("conf", "client_keyring"):
             if p[option] and not os.path.isfile(p[option]):
-                self.module.fail_json(msg="%s=%s does not exist (cluster %r); give the path of the cluster's %s"
-                                      % (option, p[option], p["cluster"],
-                                         "ceph.conf" if option == "conf" else "keyring for " + p["client_name"]))
+                raise ModuleFailure("%s=%s does not exist (cluster %r); give the path of the cluster's %s"
+                                    % (option, p[option], p["cluster"],
+                                       "ceph.conf" if option == "conf" else "keyring for " + p["client_name"]))
+        if p["transport"] == "librados" and not HAS_RADOS:
+            raise ModuleFailure("transport=librados, but python3-rados does not import under this interpreter; "
+                                "set ansible_python_interpreter to the Python that has python3-rados, or use "
+                                "transport=cli")
+
+    def make_runner(self):
+        p = self.params
         connection = Connection(p["cluster"], p["conf"], p["client_name"], p["client_keyring"],
                                 p["connect_timeout"], p["keep_connection_seconds"], p["cephadm_image"])
         return CephRunner.for_module(self.module, connection, p["transport"])

@@ -165,10 +165,6 @@ class CephRunner(object):
 
     @classmethod
     def for_module(cls, module, connection, transport="auto"):
-        if transport == "librados" and not HAS_RADOS:
-            module.fail_json(msg="transport=librados, but python3-rados does not import under this "
-                             "interpreter; set ansible_python_interpreter to the Python that has "
-                             "python3-rados, or use transport=cli")
         if transport in ("auto", "librados") and HAS_RADOS:
             if connection.keep_seconds > 0:
                 return cls(KeptConnectionTransport(connection))

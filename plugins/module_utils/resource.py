@@ -8,7 +8,8 @@ A subclass implements:
   read()                -> the current resource as a dict, or None when absent; or an Observed,
                            which also carries what the later hooks need besides it
   decide(before, seen)  -> a list of Change objects, empty when nothing differs
-and optionally validate() for early, option-naming errors, report(after, seen, changes) for
+and optionally validate() for early, option-naming errors (all checks of the input live there, and
+in validate_shared_options() for the options a base class adds; the runner is made after them), report(after, seen, changes) for
 result keys and redact(state, seen) for secrets in diff. ``seen`` is the Observed of the first
 read; the hooks take what they need from their arguments, never from one another's attributes.
 
@@ -132,18 +133,22 @@ class ResourceModule(object):
         self.applied = []
         self.failed_change = None
         self._on_exit = []
-        for name in self.timeout_options:
-            if self.params[name] < 1:
-                self.module.fail_json(msg="%s must be at least 1 second, got %s" % (name, self.params[name]))
-        self.runner = runner or self.make_runner()
+        self.runner = runner    # given by unit tests; otherwise made once the options are valid
 
     # --- hooks -------------------------------------------------------------
     def make_runner(self):
         """The runner of the module's tool; None for modules that only touch local files."""
         return None
 
+    def validate_shared_options(self):
+        """Checks of the options that a base class gives every module of its kind (timeouts here;
+        the connection options for Ceph). Raise ModuleFailure naming the option."""
+        for name in self.timeout_options:
+            if self.params[name] < 1:
+                raise ModuleFailure("%s must be at least 1 second, got %s" % (name, self.params[name]))
+
     def validate(self):
-        pass
+        """Checks of the module's own options, before anything is read. Raise ModuleFailure."""
 
     def read(self):
         raise NotImplementedError
@@ -184,7 +189,10 @@ class ResourceModule(object):
     # --- the one flow ---------------------------------------------------------
     def execute(self):
         try:
+            self.validate_shared_options()
             self.validate()
+            if self.runner is None:
+                self.runner = self.make_runner()
             seen = observed(self.read())
             before = seen.state
             changes = self.decide(before, seen)
