@@ -117,7 +117,7 @@ import re
 from ansible_collections.cephstack.cloud.plugins.module_utils.config_file import (
     ManagedFile, dialect_for, edit, file_state)
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import (
-    REDACTED, ModuleFailure, ResourceModule)
+    REDACTED, ModuleFailure, Observed, ResourceModule)
 
 
 class IniOptions(ResourceModule):
@@ -147,18 +147,19 @@ class IniOptions(ResourceModule):
                                 default_mode="0644")
 
     def read(self):
+        """The file, and its text with the options set (computed once, for decide() and report())."""
+        before = file_state(self.params["path"])
+        lines, changed = edit((before["text"] if before else "").splitlines(), self.params["options"], self.dialect)
+        return Observed(before, edited_text="\n".join(lines) + "\n", changed_options=changed)
+
+    def read_after(self):
         return file_state(self.params["path"])
 
     def decide(self, before, seen):
         p = self.params
         if before is None and not p["create"]:
             raise ModuleFailure("path=%s does not exist and create=false" % p["path"])
-        lines, dummy = self.edited(before)
-        return self.file.changes(before, "\n".join(lines) + "\n", create_dirs=True)
-
-    def edited(self, before):
-        """The file's lines with the options set, and the names of the options that changed."""
-        return edit((before["text"] if before else "").splitlines(), self.params["options"], self.dialect)
+        return self.file.changes(before, seen.edited_text, create_dirs=True)
 
     def redact(self, state, seen):
         if not state:
@@ -170,7 +171,7 @@ class IniOptions(ResourceModule):
 
     def report(self, after, seen, changes):
         info = dict((k, after[k]) for k in ("owner", "group", "mode")) if after else {}
-        return dict(changed_options=self.edited(seen.state)[1], file=dict(info, path=self.params["path"]))
+        return dict(changed_options=seen.changed_options, file=dict(info, path=self.params["path"]))
 
 
 # check_mode and diff: ResourceModule.execute() predicts the after-state from the Changes' effects.
