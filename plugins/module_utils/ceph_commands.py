@@ -70,6 +70,14 @@ COMMANDS = {
     "nfs cluster create": (MGR, ("cluster_id",)),
 }
 
+# The commands that only read. Every other one changes the cluster: the runner sends it only as a
+# write, which ``commands`` lists.
+READS = frozenset([
+    "mon dump", "quorum_status", "status", "df", "version", "mgr stat", "config show-with-defaults",
+    "auth get", "auth ls", "osd pool ls", "osd crush rule dump", "fs ls", "fs subvolumegroup info",
+    "fs subvolume info", "fs subvolume snapshot ls", "fs subvolume authorized_list", "nfs cluster ls",
+])
+
 # Arguments whose values never reach a log, a result or an error message.
 SECRET_ARGS = frozenset(["key", "cephx_secret"])
 

@@ -92,3 +92,35 @@ def test_a_command_of_the_table_is_built_without_its_empty_arguments():
     assert c.ceph_command("mon", "osd pool ls", {"detail": "detail"}) == {"prefix": "osd pool ls", "detail": "detail"}
     assert c.ceph_command("mgr", "fs subvolume info", {"vol_name": "cephfs", "group_name": None, "sub_name": "s"}) \
         == {"prefix": "fs subvolume info", "vol_name": "cephfs", "sub_name": "s"}
+
+
+READ_CALLS = ("mon", "mgr", "get", "mgr_get", "info")       # the calls that do not list a command
+WRITE_CALLS = ("write", "mgr_write", "ceph_change", "mgr_change")
+
+
+def is_runner_own_call(node):
+    """CephRunner calling itself: self.mon("mgr stat")."""
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in RUNNER_CALLS
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "self" and node.args
+            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str))
+
+
+def test_reads_are_sent_as_reads_and_writes_as_writes():
+    """A command of READS goes through a read call; every other one through a write call, so that
+    ``commands`` lists exactly the commands that change the cluster."""
+    top = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "plugins")
+    seen = set()
+    for path in glob.glob(os.path.join(top, "module*", "*.py")):
+        with open(path) as f:
+            tree = ast.parse(f.read())
+        in_the_runner = os.path.basename(path) == "ceph_runner.py"
+        for node in ast.walk(tree):
+            if is_ceph_call(node) or (in_the_runner and is_runner_own_call(node)):
+                prefix, call = node.args[0].value, node.func.attr
+                seen.add(prefix)
+                if prefix in c.READS:
+                    assert call in READ_CALLS, "%s: %s is a read, sent by %s()" % (os.path.basename(path), prefix, call)
+                else:
+                    assert call in WRITE_CALLS, "%s: %s changes the cluster, sent by %s()" % (
+                        os.path.basename(path), prefix, call)
+    assert c.READS <= set(c.COMMANDS) and c.READS <= seen
