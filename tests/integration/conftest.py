@@ -204,9 +204,9 @@ def pytest_runtest_makereport(item, call):
     if report.failed and call.when != "teardown" and MGR_RESTARTS_BEFORE in item.stash:
         crashes = mgr_restarts() - item.stash[MGR_RESTARTS_BEFORE]
         if crashes > 0:
-            item.stash[MGR_CRASHED_IN] = "%s; ceph-mgr restarted %d time(s): %s" % (
-                call.when, crashes, (getattr(getattr(report.longrepr, "reprcrash", None), "message", None)
-                                    or report.longreprtext.strip().splitlines()[-1])[:300])
+            crash = getattr(report.longrepr, "reprcrash", None)
+            what = getattr(crash, "message", None) or report.longreprtext.strip().splitlines()[-1]
+            item.stash[MGR_CRASHED_IN] = "%s; ceph-mgr restarted %d time(s): %s" % (call.when, crashes, what[:300])
     return report
 
 

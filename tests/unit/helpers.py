@@ -26,6 +26,17 @@ class FakeAnsibleModule(object):
         return None
 
 
+class HTTPError(Exception):
+    """What ansible's open_url raises for an HTTP error status: a code and a readable body."""
+
+    def __init__(self, code, body):
+        super(HTTPError, self).__init__("HTTP Error %d" % code)
+        self.code, self.body = code, body
+
+    def read(self):
+        return self.body
+
+
 def fixture(name):
     with open(os.path.join(FIXTURES, name)) as f:
         return json.load(f)

@@ -10,21 +10,10 @@ import pytest
 
 from ansible_collections.cephstack.cloud.plugins.module_utils import glance_api
 from ansible_collections.cephstack.cloud.plugins.modules.glance_image import GlanceImage
-from tests.unit.helpers import answer_commands, run_module
+from tests.unit.helpers import HTTPError, answer_commands, run_module
 
 URL = "http://glance.test:9292"
 TOKEN = "gAAAAABn-secret-token"
-
-
-class HTTPError(Exception):
-    """What open_url raises for an HTTP error status: a code and a readable body."""
-
-    def __init__(self, code, body):
-        super(HTTPError, self).__init__("HTTP Error %d" % code)
-        self.code, self.body = code, body
-
-    def read(self):
-        return self.body
 
 
 class FakeGlance(object):
