@@ -8,10 +8,11 @@ A subclass implements:
   read()                -> the current resource as a dict, or None when absent; or an Observed,
                            which also carries what the later hooks need besides it
   decide(before, seen)  -> a list of Change objects, empty when nothing differs
-and optionally validate() for early, option-naming errors (all checks of the input live there, and
-in validate_shared_options() for the options a base class adds; the runner is made after them), report(after, seen, changes) for
-result keys and redact(state, seen) for secrets in diff. ``seen`` is the Observed of the first
-read; the hooks take what they need from their arguments, never from one another's attributes.
+and optionally validate() for early, option-naming errors (every check of the input lives there, or
+in validate_shared_options() for the options a base class adds; the runner is made after them),
+report(after, seen, changes) for result keys and redact(state, seen) for secrets in diff.
+``seen`` is the Observed of the first read; the hooks take what they need from their arguments,
+never from one another's attributes.
 
 Each Change carries the command it runs and its effect on the resource's state. The base
 predicts the after-state by folding those effects over the before-state, so check mode needs
