@@ -68,14 +68,19 @@ def manila_services(url, state, conf, command=on_host, api=None, host="lab-manil
     log = os.path.join(state, "manila-%s.out")
     manila = Manila(url)
     with contextlib.ExitStack() as stack:
-        def restartable(script):
-            """The service in an ExitStack of its own, which a restart closes and enters again."""
-            service = contextlib.ExitStack()
-            stack.callback(service.close)
-            service.enter_context(running(command(script, "--config-file", conf), log % script[7:], lambda: True))
-            return service
-        share = restartable("manila-share")
-        scheduler = restartable("manila-scheduler")
+        services = {}
+
+        def start(script):
+            """The service in an ExitStack of its own, which a restart closes first."""
+            if script in services:
+                services[script].close()
+            else:
+                services[script] = contextlib.ExitStack()
+                stack.callback(services[script].close)
+            services[script].enter_context(running(command(script, "--config-file", conf), log % script[7:],
+                                                   lambda: True))
+        start("manila-share")
+        start("manila-scheduler")
         stack.enter_context(running(api or command("manila-api", "--config-file", conf), log % "api",
                                     answers(url + "/", HEADERS), timeout=180, what="manila-api"))
 
@@ -106,10 +111,8 @@ def manila_services(url, state, conf, command=on_host, api=None, host="lab-manil
             # reaching the scheduler, and a restarted scheduler not hearing them either. Both
             # services start again, on new connections to the bus; the log lines say what was seen.
             seen = explain()
-            for service, script in ((scheduler, "manila-scheduler"), (share, "manila-share")):
-                service.close()
-                service.enter_context(running(command(script, "--config-file", conf), log % script[7:],
-                                              lambda: True))
+            start("manila-scheduler")
+            start("manila-share")
             wait_for(pool_known, timeout=150, what="%s's cephfs pool after both services restarted (before: %s\n%s)"
                      % (host, first, seen), explain=explain)
         yield manila

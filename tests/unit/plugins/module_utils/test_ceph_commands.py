@@ -19,28 +19,38 @@ RUNNER_CALLS = ("mon", "mgr", "get", "write", "mgr_get", "mgr_write")     # self
 MODULE_CALLS = ("ceph_change", "mgr_change", "info")                      # self.<call>(prefix, ...)
 
 
-def is_ceph_call(node):
+def is_ceph_call(node, in_the_runner=False):
+    """self.runner.<call>("prefix", ...) or self.<call>("prefix", ...) in a module; in the runner
+    itself, self.<runner call>("prefix", ...)."""
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args
             and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
         return False
     owner = node.func.value
+    by_self = isinstance(owner, ast.Name) and owner.id == "self"
     if node.func.attr in RUNNER_CALLS:
-        return isinstance(owner, ast.Attribute) and owner.attr == "runner"
-    return node.func.attr in MODULE_CALLS and isinstance(owner, ast.Name) and owner.id == "self"
+        return (isinstance(owner, ast.Attribute) and owner.attr == "runner") or (in_the_runner and by_self)
+    return node.func.attr in MODULE_CALLS and by_self
 
 
-def sent_by_the_plugins():
-    """(prefix, keyword) of every Ceph call with a literal prefix in plugins/; keyword None for a
-    call without keywords or for **kwargs."""
+def ceph_calls():
+    """(file name, call node) of every Ceph call with a literal prefix in plugins/."""
     top = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "plugins")
-    sent = set()
     for path in glob.glob(os.path.join(top, "module*", "*.py")):
+        name = os.path.basename(path)
         with open(path) as f:
             tree = ast.parse(f.read())
         for node in ast.walk(tree):
-            if is_ceph_call(node):
-                sent.add((node.args[0].value, None))
-                sent.update((node.args[0].value, k.arg) for k in node.keywords)
+            if is_ceph_call(node, in_the_runner=name == "ceph_runner.py"):
+                yield name, node
+
+
+def sent_by_the_plugins():
+    """(prefix, keyword) of every Ceph call; keyword None for a call without keywords or for
+    **kwargs."""
+    sent = set()
+    for dummy, node in ceph_calls():
+        sent.add((node.args[0].value, None))
+        sent.update((node.args[0].value, k.arg) for k in node.keywords)
     return sent
 
 
@@ -98,29 +108,15 @@ READ_CALLS = ("mon", "mgr", "get", "mgr_get", "info")       # the calls that do 
 WRITE_CALLS = ("write", "mgr_write", "ceph_change", "mgr_change")
 
 
-def is_runner_own_call(node):
-    """CephRunner calling itself: self.mon("mgr stat")."""
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in RUNNER_CALLS
-            and isinstance(node.func.value, ast.Name) and node.func.value.id == "self" and node.args
-            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str))
-
-
 def test_reads_are_sent_as_reads_and_writes_as_writes():
     """A command of READS goes through a read call; every other one through a write call, so that
     ``commands`` lists exactly the commands that change the cluster."""
-    top = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "plugins")
     seen = set()
-    for path in glob.glob(os.path.join(top, "module*", "*.py")):
-        with open(path) as f:
-            tree = ast.parse(f.read())
-        in_the_runner = os.path.basename(path) == "ceph_runner.py"
-        for node in ast.walk(tree):
-            if is_ceph_call(node) or (in_the_runner and is_runner_own_call(node)):
-                prefix, call = node.args[0].value, node.func.attr
-                seen.add(prefix)
-                if prefix in c.READS:
-                    assert call in READ_CALLS, "%s: %s is a read, sent by %s()" % (os.path.basename(path), prefix, call)
-                else:
-                    assert call in WRITE_CALLS, "%s: %s changes the cluster, sent by %s()" % (
-                        os.path.basename(path), prefix, call)
+    for name, node in ceph_calls():
+        prefix, call = node.args[0].value, node.func.attr
+        seen.add(prefix)
+        if prefix in c.READS:
+            assert call in READ_CALLS, "%s: %s is a read, sent by %s()" % (name, prefix, call)
+        else:
+            assert call in WRITE_CALLS, "%s: %s changes the cluster, sent by %s()" % (name, prefix, call)
     assert c.READS <= set(c.COMMANDS) and c.READS <= seen

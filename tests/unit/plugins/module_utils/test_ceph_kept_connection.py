@@ -2,9 +2,7 @@
 server a connection maps to, the wire format, and what a task does when no server answers or a
 server answers and dies. (The server itself runs against the lab: test_session.py.)"""
 import os
-import shutil
 import socket
-import tempfile
 import threading
 
 import pytest
@@ -13,15 +11,6 @@ from ansible_collections.cephstack.cloud.plugins.module_utils import ceph_kept_c
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import Connection, KeptConnectionTransport
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_kept_connection_client import (
     KeptConnectionClient, ServerLost, ServerUnavailable, server_name, socket_dir)
-
-
-@pytest.fixture
-def tmp(monkeypatch):
-    """A short temp directory: Unix socket paths are limited to 107 bytes."""
-    path = tempfile.mkdtemp(prefix="cs-", dir="/tmp")
-    monkeypatch.setattr(client_side.tempfile, "gettempdir", lambda: path)
-    yield path
-    shutil.rmtree(path)
 
 
 def test_the_session_directory_is_private_or_refused(tmp):

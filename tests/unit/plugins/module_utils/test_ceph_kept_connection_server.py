@@ -3,9 +3,7 @@ lab's recorded output, and asked through the real client over its Unix socket.""
 import errno
 import json
 import os
-import shutil
 import sys
-import tempfile
 import threading
 import types
 
@@ -75,10 +73,8 @@ class RecordedCluster(object):
 
 
 @pytest.fixture
-def served(monkeypatch):
+def served(monkeypatch, tmp):
     """A server on a recorded cluster, in a thread; yields (client, cluster, thread, conf path)."""
-    tmp = tempfile.mkdtemp(prefix="cs-", dir="/tmp")      # Unix socket paths are limited to 107 bytes
-    monkeypatch.setattr(client_side.tempfile, "gettempdir", lambda: tmp)
     monkeypatch.setattr(server_side, "POLL_SECONDS", 0.05)
     conf, keyring = os.path.join(tmp, "ceph.conf"), os.path.join(tmp, "admin.keyring")
     for path in (conf, keyring):
@@ -106,7 +102,6 @@ def served(monkeypatch):
         server.stopping = True
         thread.join(5)
         os.close(ready_read)
-        shutil.rmtree(tmp)
 
 
 def mon(client, prefix, inbuf=b""):
