@@ -62,7 +62,9 @@ def assert_stored_in_rbd(image, fsid, rbd, pool="images"):
 def running(argv, log_path, ready, timeout=90, what=None):
     """A service as a plain process in its own session until ready() is true; stopped by its
     process group (SIGTERM, then SIGKILL on a loaded machine)."""
-    log = open(log_path, "w")
+    # root only: a service logging at debug level may write what a client was given (a share's key)
+    log = os.fdopen(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w")
+    os.chmod(log_path, 0o600)       # a log left by an earlier run keeps its mode otherwise
     proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=STATE)
     try:
         deadline = time.monotonic() + timeout
