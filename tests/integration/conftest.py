@@ -170,29 +170,47 @@ def mgr_restarts():
         return 0
 
 
-def wait_for_a_manager():
+def mgr_answers(seconds=30):
+    """Whether the manager's volumes module answers within `seconds` (an error such as ENOENT is
+    an answer). A hung manager still sends beacons and stays listed as active, but answers no
+    module command."""
+    try:
+        out = ceph_cli("fs", "subvolume", "ls", "cephfs", timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return False
+    return out.returncode == 0 or "ENOENT" in out.stderr
+
+
+def kill_the_manager():
+    """SIGKILL the release lab's ceph-mgr: lab/ceph-lab starts it again, as systemd would."""
+    try:
+        subprocess.run(["podman", "exec", CONTAINER, "sh", "-c", "kill -KILL $(pidof ceph-mgr)"],
+                       capture_output=True, check=False, timeout=60)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def wait_for_a_manager(hung=False):
     """True once a manager answers a command of its volumes module again. A manager that does not
-    within 90 s is restarted once, as an operator would, and given 150 s more. False if it still
-    does not answer: then the test is not run again."""
+    within 90 s, or one found hung, is restarted once, as an operator would, and given 150 s more.
+    False if it still does not answer: then the test is not run again."""
     last = []
 
     def answers():
         out = ceph_cli("fs", "volume", "ls", timeout=30)
         last[:] = [out.stderr.strip()[-500:]]
         return out.returncode == 0
-    for seconds in (90, 150):
+    if hung:
+        kill_the_manager()
+    for seconds in ((150,) if hung else (90, 150)):
         try:
             wait_for(answers, timeout=seconds, what="the restarted ceph-mgr", explain=lambda: "last error: %s\n%s" % (
                 last, log_lines(os.path.join(LAB, "log", "mgr.x.out"), r"ceph-lab|Caught signal", last=5)))
             return True
         except AssertionError as e:
             failure = str(e)
-            if CONTAINER and seconds == 90:
-                try:
-                    subprocess.run(["podman", "exec", CONTAINER, "sh", "-c", "kill -KILL $(pidof ceph-mgr)"],
-                                   capture_output=True, check=False, timeout=60)
-                except subprocess.TimeoutExpired:
-                    pass
+            if seconds == 90:
+                kill_the_manager()
     reruns_after_a_mgr_crash.append("    not run again: %s" % failure[:1500])
     return False
 
@@ -209,28 +227,33 @@ def forget_failed_fixtures(item):
 
 MGR_RESTARTS_BEFORE = pytest.StashKey[int]()
 MGR_CRASHED_IN = pytest.StashKey[str]()
+MGR_HUNG = pytest.StashKey[bool]()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    """Note a setup or test body that failed while the lab's manager was restarted (counted before
-    the teardown, which may stop the lab)."""
+    """Note a setup or test body that failed while the lab's manager was restarted, or while it
+    hung (checked before the teardown, which may stop the lab)."""
     report = yield
-    if report.failed and call.when != "teardown" and MGR_RESTARTS_BEFORE in item.stash:
+    if report.failed and call.when != "teardown" and MGR_RESTARTS_BEFORE in item.stash \
+            and MGR_CRASHED_IN not in item.stash:
+        crash = getattr(report.longrepr, "reprcrash", None)
+        what = " ".join((getattr(crash, "message", None) or report.longreprtext.strip().splitlines()[-1]).split())[:300]
         crashes = mgr_restarts() - item.stash[MGR_RESTARTS_BEFORE]
         if crashes > 0:
-            crash = getattr(report.longrepr, "reprcrash", None)
-            what = getattr(crash, "message", None) or report.longreprtext.strip().splitlines()[-1]
-            item.stash[MGR_CRASHED_IN] = "%s; ceph-mgr restarted %d time(s): %s" % (call.when, crashes, what[:300])
+            item.stash[MGR_CRASHED_IN] = "%s; ceph-mgr restarted %d time(s): %s" % (call.when, crashes, what)
+        elif not mgr_answers():
+            item.stash[MGR_CRASHED_IN] = "%s; ceph-mgr hung (no answer within 30 s), restarted: %s" % (call.when, what)
+            item.stash[MGR_HUNG] = True
     return report
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item, nextitem):
-    """On a release lab, a test that fails while the lab's ceph-mgr crashed runs once more.
-    Debian 13's ceph-mgr 18.2.7 segfaults now and then (docs/ceph-releases.md); lab/ceph-lab
-    starts it again, as systemd would. Any other failure, or a second one, stands; every rerun is
-    named in the summary."""
+    """On a release lab, a test that fails while the lab's ceph-mgr crashed or hung runs once more.
+    Debian 13's ceph-mgr 18.2.7 segfaults now and then, or stops answering (docs/ceph-releases.md);
+    lab/ceph-lab starts it again, as systemd would, and a hung one is killed first. Any other
+    failure, or a second one, stands; every rerun is named in the summary."""
     if RELEASE == "pacific":
         return None
     from _pytest.runner import runtestprotocol
@@ -240,9 +263,11 @@ def pytest_runtest_protocol(item, nextitem):
     if MGR_CRASHED_IN in item.stash:
         reruns_after_a_mgr_crash.append("%s (%s)" % (item.nodeid, item.stash[MGR_CRASHED_IN]))
         del item.stash[MGR_CRASHED_IN]
-        if wait_for_a_manager():
+        if wait_for_a_manager(hung=item.stash.get(MGR_HUNG, False)):
             forget_failed_fixtures(item)
             item.stash[MGR_RESTARTS_BEFORE] = mgr_restarts()
+            item.stash[MGR_HUNG] = False
+            item.stash[MGR_CRASHED_IN] = "run again"      # a second failure stands: not probed again
             reports = runtestprotocol(item, nextitem=nextitem, log=False)
     for report in reports:
         item.ihook.pytest_runtest_logreport(report=report)
@@ -252,7 +277,7 @@ def pytest_runtest_protocol(item, nextitem):
 
 def pytest_terminal_summary(terminalreporter):
     if reruns_after_a_mgr_crash:
-        terminalreporter.section("run again after a ceph-mgr crash (known issue of the release)")
+        terminalreporter.section("run again after a ceph-mgr crash or hang (known issue of the release)")
         for line in reruns_after_a_mgr_crash:
             terminalreporter.write_line(line)
 
