@@ -9,7 +9,7 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import (
-    ENTITY_RE, check_entity, check_pool_name, osd_cap_allows, reads_key_type)
+    ENTITY_RE, check_entity, check_pool_name, normalize_cap, osd_cap_allows, parse_osd_grant, reads_key_type)
 
 
 def cephx_allows(osd_caps, pool, access="rwx", namespace=""):
@@ -74,6 +74,43 @@ def cephx_unreadable_keys(users, hostname, groups, librados_version, cluster_key
     return problems
 
 
+def cephx_pools(osd_caps):
+    """``caps.osd | cephstack.cloud.cephx_pools``: the pools an OSD cap string names, in order, each
+    once; grants for every pool, or for pools by prefix (``pool=vms*``), name none."""
+    pools = []
+    for grant in normalize_cap(osd_caps or "").split(", "):
+        if grant:
+            pool = parse_osd_grant(grant)["pool"]
+            if pool and not pool.endswith("*") and pool not in pools:
+                pools.append(pool)
+    return pools
+
+
+def client_access_errors(results, fsid, users):
+    """Client-only mode: what a loop of ceph_client_access_info over a host's keyrings found wrong,
+    a message per user that names the user and the pools (those its osd caps in ``users`` name).
+    Items carry keys: only names are read."""
+    errors = []
+    caps = dict((u.get("name"), (u.get("caps") or {}).get("osd", "")) for u in users or [])
+    for res in results or []:
+        if res.get("skipped"):
+            continue
+        name = (res.get("item") or {}).get("name", "?")
+        pools = cephx_pools(caps.get(name))
+        if res.get("failed") or "fsid" not in res:     # failed_when: false clears "failed"
+            errors.append("%s cannot log in, so it cannot reach pool(s) %s: %s" % (
+                name, ", ".join(pools) or "(none named in its osd caps)", res.get("msg", "no message")))
+            continue
+        if fsid and res.get("fsid") not in (None, fsid):
+            errors.append("%s logs in to a cluster whose fsid is %s, not the %s that ceph_clients_fsid names"
+                          % (name, res.get("fsid"), fsid))
+        for pool, access in sorted((res.get("pools") or {}).items()):
+            if access != "readable":
+                errors.append("%s cannot read pool %s: %s" % (
+                    name, pool, "its caps do not allow it" if access == "denied" else "no such pool"))
+    return errors
+
+
 def cephx_aes_only_clients(versions):
     """The librados versions of a list that read only aes keys (unknown ones are left out)."""
     return [v for v in versions or [] if not reads_key_type(v, "aes256k")]
@@ -83,4 +120,5 @@ class FilterModule(object):
     def filters(self):
         return dict(cephx_allows=cephx_allows, cephx_unreadable_keys=cephx_unreadable_keys,
                     ceph_name_errors=ceph_name_errors,
-                    cephx_aes_only_clients=cephx_aes_only_clients)
+                    cephx_aes_only_clients=cephx_aes_only_clients, cephx_pools=cephx_pools,
+                    client_access_errors=client_access_errors)

@@ -80,6 +80,19 @@ def host_keyrings(auth_results, hostname, groups):
     return found
 
 
+def cephx_given_users(users, keys):
+    """Client-only mode: ceph_clients_users with the keys an operator was given (``keys``: entity ->
+    key), in the form of a ceph_auth loop's results ({item, key, entity: {name, caps}}), so that
+    host_keyrings and cephx_users read them alike. The caps are the ones the users list states."""
+    results = []
+    for user in users or []:
+        name = _required(user, "name", "ceph_clients_users item")
+        present = user.get("state", "present") == "present"
+        results.append(dict(item=user, key=(keys or {}).get(name) if present else None,
+                            entity=dict(name=name, caps=user.get("caps") or {}) if present else {}))
+    return results
+
+
 def cephx_users(auth_results):
     """{name: {name, caps}} of the users a ceph_auth loop left, or would leave in check mode."""
     users = {}
@@ -147,4 +160,4 @@ class FilterModule(object):
         return dict(cinder_rbd_sections=cinder_rbd_sections, glance_rbd_sections=glance_rbd_sections,
                     host_keyrings=host_keyrings, cephx_users=cephx_users, hostvar_values=hostvar_values,
                     is_ip_address=is_ip_address, is_uuid=is_uuid, cephfs_mount_plan=cephfs_mount_plan,
-                    ceph_admin_host=ceph_admin_host)
+                    ceph_admin_host=ceph_admin_host, cephx_given_users=cephx_given_users)

@@ -48,9 +48,11 @@ class Connection(object):
         self.keyring = keyring
         self.connect_timeout = int(connect_timeout)
         self.keep_seconds = int(keep_seconds)
+        self.where = None   # how messages name the monitors, when conf is a file of the task's own
 
     def describe(self):
-        return "Ceph cluster %r as %s (conf %s)" % (self.cluster, self.client_name, self.conf or "default")
+        return "Ceph cluster %r as %s (%s)" % (self.cluster, self.client_name,
+                                               self.where or "conf %s" % (self.conf or "default"))
 
     def cannot_connect(self, error):
         return "cannot connect to %s: %s" % (self.describe(), error)

@@ -77,7 +77,7 @@ DOMAIN = """<domain type='qemu'>
     <disk type='network' device='disk'>
       <driver name='qemu' type='raw' cache='writeback' discard='unmap'/>
       <auth username='{user}'><secret type='ceph' uuid='{uuid}'/></auth>
-      <source protocol='rbd' name='vms/{image}'>
+      <source protocol='rbd' name='{pool}/{image}'>
         <host name='127.0.0.1' port='{port}'/>
         <config file='{conf}'/>
       </source>
@@ -93,11 +93,13 @@ def virsh(uri, *args, **kw):
                           check=False, **kw)
 
 
-def start_domain(uri, tmp_path, name, uuid, image, user="cinder"):
+def start_domain(uri, tmp_path, name, uuid, image, user="cinder", host="lab-compute", pool="vms"):
+    """A guest whose disk is RBD image pool/image, opened as client.<user> through libvirt secret
+    uuid, with the ceph.conf of lab host ``host``."""
     from tests.integration.conftest import V1_PORT
     xml = tmp_path / (name + ".xml")
-    xml.write_text(DOMAIN.format(name=name, uuid=uuid, image=image, port=V1_PORT, user=user,
-                                 conf=os.path.join(HOSTS, "lab-compute", "etc", "ceph", "ceph.conf")))
+    xml.write_text(DOMAIN.format(name=name, uuid=uuid, image=image, port=V1_PORT, user=user, pool=pool,
+                                 conf=os.path.join(HOSTS, host, "etc", "ceph", "ceph.conf")))
     started = time.monotonic()
     res = virsh(uri, "create", str(xml), timeout=120)
     return res, time.monotonic() - started

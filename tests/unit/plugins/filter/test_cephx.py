@@ -134,3 +134,41 @@ def test_good_names_give_no_error():
 def test_an_unknown_kind_is_refused():
     with pytest.raises(AnsibleFilterError, match="kind must be pool, user or entity"):
         ceph_name_errors({"p": "x"}, "fs")
+
+
+@pytest.mark.parametrize("caps, pools", [
+    ("profile rbd pool=volumes, profile rbd pool=vms, profile rbd-read-only pool=images", ["volumes", "vms", "images"]),
+    ("allow rwx pool=backups,allow r pool=backups", ["backups"]),     # each once; Ceph's spacing
+    ("allow pool cinder-fast rwx", ["cinder-fast"]),                  # the older syntax
+    ("profile rbd", []),                                              # every pool: none named
+    ("profile rbd pool=vms*", []),                                    # a prefix names no pool
+    ("", []),
+])
+def test_cephx_pools_names_the_pools_of_the_grants(caps, pools):
+    from ansible_collections.cephstack.cloud.plugins.filter.cephx import cephx_pools
+    assert cephx_pools(caps) == pools
+
+
+def test_client_access_errors_name_the_user_and_the_pools_and_no_key():
+    from ansible_collections.cephstack.cloud.plugins.filter.cephx import client_access_errors
+    key = "AQBxvq5lAAAAABAAoRwnD3xHXOzd0vzpTLbHaQ=="
+    fsid = "0d6c9f2a-3f0e-4b8e-9c71-1f1d1c2d9e11"
+    users = [{"name": "client.cinder", "caps": {"osd": "profile rbd pool=volumes, profile rbd pool=vms"}},
+             {"name": "client.nova", "caps": {"osd": "profile rbd pool=vms"}},
+             {"name": "client.glance", "caps": {"osd": "profile rbd pool=images"}}]
+    results = [
+        # as registered with failed_when: false, which sets failed to false
+        {"item": {"name": "client.cinder", "key": key}, "failed": False, "msg": "cannot connect: permission denied"},
+        {"item": {"name": "client.nova", "key": key}, "fsid": fsid, "pools": {"vms": "denied"}},
+        {"item": {"name": "client.glance", "key": key}, "fsid": "another", "pools": {"images": "missing"}},
+        {"item": {"name": "client.skip", "key": key}, "skipped": True},
+    ]
+    errors = client_access_errors(results, fsid, users)
+    assert errors == [
+        "client.cinder cannot log in, so it cannot reach pool(s) volumes, vms: cannot connect: permission denied",
+        "client.nova cannot read pool vms: its caps do not allow it",
+        "client.glance logs in to a cluster whose fsid is another, not the %s that ceph_clients_fsid names" % fsid,
+        "client.glance cannot read pool images: no such pool"]
+    assert key not in repr(errors)
+    good = [{"item": {"name": "client.nova", "key": key}, "fsid": fsid, "pools": {"vms": "readable"}}]
+    assert client_access_errors(good, fsid, users) == []

@@ -101,3 +101,18 @@ def test_the_unknown_sentinel_is_told_by_is_unknown_only():
     from ansible_collections.cephstack.cloud.plugins.module_utils.resource import UNKNOWN, is_unknown
     assert is_unknown(UNKNOWN) and is_unknown("(known after apply)")
     assert not is_unknown(None) and not is_unknown("/volumes/_nogroup/a/1") and not is_unknown(["(known after apply)"])
+
+
+def test_cephx_given_users_read_as_ceph_auth_results():
+    users = [{"name": "client.cinder", "caps": {"osd": "profile rbd pool=volumes"}, "keyring_groups": {"nova_compute": "nova"}},
+             {"name": "client.glance", "keyring_groups": {"glance": "glance"}},
+             {"name": "client.old", "state": "absent", "keyring_groups": {"nova_compute": "nova"}}]
+    key = "AQBxvq5lAAAAABAAoRwnD3xHXOzd0vzpTLbHaQ=="
+    results = f.cephx_given_users(users, {"client.cinder": key, "client.old": key})
+    groups = {"nova_compute": ["c1"], "glance": ["g1"]}
+    assert f.host_keyrings(results, "c1", groups) == [dict(name="client.cinder", group="nova", key=key)]
+    assert f.host_keyrings(results, "g1", groups) == [dict(name="client.glance", group="glance", key=None)]
+    assert f.cephx_users(results) == {"client.cinder": dict(name="client.cinder", caps={"osd": "profile rbd pool=volumes"}),
+                                      "client.glance": dict(name="client.glance", caps={})}
+    with pytest.raises(AnsibleFilterError, match="needs name"):
+        f.cephx_given_users([{"caps": {}}], {})
