@@ -43,7 +43,40 @@ def cinder_rbd_sections(backends, defaults):
             "rados_connect_timeout": opt["rados_connect_timeout"],
             "report_discard_supported": bool(opt["report_discard_supported"]),
         }
+        if opt.get("availability_zone"):
+            sections[name]["backend_availability_zone"] = opt["availability_zone"]
     return sections
+
+
+def compute_secrets(hostvars, host):
+    """The libvirt secret UUIDs a compute host of the inventory holds: its main one, and one per
+    cluster of its nova_compute_volume_clusters."""
+    hv = hostvars[host]
+    main = hv.get("nova_compute_libvirt_secret_uuid") or hv.get("cephstack_libvirt_secret_uuid")
+    return [u for u in [main] + [c.get("secret_uuid") for c in hv.get("nova_compute_volume_clusters") or []] if u]
+
+
+def backend_secret_errors(backends, default_uuid, compute_hosts, hostvars):
+    """A message for each cinder backend whose rbd_secret_uuid is not a UUID, or is not held by
+    every compute host that attaches its volumes: those of its availability_zone (inventory
+    variable cephstack_availability_zone), or every compute host for a backend without one."""
+    errors = []
+    for b in backends or []:
+        uuid, zone = b.get("secret_uuid") or default_uuid, b.get("availability_zone")
+        if not is_uuid(uuid):
+            errors.append("cinder backend %s: rbd_secret_uuid must be a UUID (got %r)" % (b.get("name"), uuid))
+            continue
+        computes = [h for h in compute_hosts or []
+                    if not zone or hostvars[h].get("cephstack_availability_zone") == zone]
+        lacking = [h for h in computes if uuid not in compute_secrets(hostvars, h)]
+        if lacking:
+            errors.append("cinder backend %s: rbd_secret_uuid (%s) must be a libvirt secret of the compute hosts "
+                          "that attach its volumes (%s), but %s hold%s only %s" % (
+                              b.get("name"), uuid, "availability zone %s" % zone if zone else "all of them",
+                              ", ".join(lacking), "s" if len(lacking) == 1 else "",
+                              ", ".join(sorted(set(u for h in lacking for u in compute_secrets(hostvars, h))))
+                              or "none"))
+    return errors
 
 
 def glance_rbd_sections(stores, defaults):
@@ -91,6 +124,45 @@ def cephx_given_users(users, keys):
         results.append(dict(item=user, key=(keys or {}).get(name) if present else None,
                             entity=dict(name=name, caps=user.get("caps") or {}) if present else {}))
     return results
+
+
+def _volume_cluster_user(cluster, default_user):
+    return "client." + (cluster.get("user") or default_user)
+
+
+def volume_cluster_errors(clusters, main_secret_uuid):
+    """nova_compute_volume_clusters: a message for each item without a cluster name of its own, a
+    UUID of its own (not the main secret's either), or a way to its key (conf or key)."""
+    errors, names, uuids = [], set(), {main_secret_uuid}
+    for c in clusters or []:
+        if not isinstance(c, dict) or not c.get("cluster"):
+            errors.append("each nova_compute_volume_clusters item needs cluster (a name), got %r" % (c,))
+            continue
+        name, uuid = c["cluster"], c.get("secret_uuid")
+        if name in names:
+            errors.append("cluster %s is listed twice in nova_compute_volume_clusters" % name)
+        names.add(name)
+        if not is_uuid(uuid):
+            errors.append("cluster %s: secret_uuid must be a UUID (got %r)" % (name, uuid))
+        elif uuid in uuids:
+            errors.append("cluster %s: secret_uuid %s is already another cluster's secret (one secret per cluster)"
+                          % (name, uuid))
+        uuids.add(uuid)
+        if not c.get("conf") and not c.get("key"):
+            errors.append("cluster %s: give conf (that cluster's admin ceph.conf on the admin host) or key" % name)
+    return errors
+
+
+def volume_cluster_keys(read_results, default_user):
+    """{cluster: key or None} from a ceph_auth_info loop over nova_compute_volume_clusters."""
+    keys = {}
+    for res in read_results or []:
+        cluster = res.get("item") or {}
+        if res.get("skipped") or not cluster.get("cluster"):
+            continue
+        entity = (res.get("entities") or {}).get(_volume_cluster_user(cluster, default_user)) or {}
+        keys[cluster["cluster"]] = entity.get("key")
+    return keys
 
 
 def cephx_users(auth_results):
@@ -160,4 +232,6 @@ class FilterModule(object):
         return dict(cinder_rbd_sections=cinder_rbd_sections, glance_rbd_sections=glance_rbd_sections,
                     host_keyrings=host_keyrings, cephx_users=cephx_users, hostvar_values=hostvar_values,
                     is_ip_address=is_ip_address, is_uuid=is_uuid, cephfs_mount_plan=cephfs_mount_plan,
-                    ceph_admin_host=ceph_admin_host, cephx_given_users=cephx_given_users)
+                    ceph_admin_host=ceph_admin_host, cephx_given_users=cephx_given_users,
+                    volume_cluster_errors=volume_cluster_errors, volume_cluster_keys=volume_cluster_keys,
+                    backend_secret_errors=backend_secret_errors)

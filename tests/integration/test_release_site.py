@@ -30,7 +30,7 @@ import yaml
 from tests.integration.conftest import (
     COMPUTE, COMPUTE_GANETI, COMPUTE_LIBVIRT, COMPUTE_URI, CONTAINER, KEY_RE, LAB, PYTHON, RELEASE, TOP, V1_PORT,
     MINTED_TYPE, ceph_json, playbook, podman)
-from tests.integration.test_services import DOMAIN
+from tests.integration.test_services import domain_xml
 from tests.integration.test_whole_run import SECRET_UUID, files_holding, intact, run_and_kill
 
 # Hosts in the release lab's container, Manila's share host among them
@@ -304,8 +304,8 @@ def assert_qemu_opens_an_rbd_disk_through_the_secret(key):
     rbd = ["exec", CONTAINER, "rbd", "--conf", os.path.join(LAB, "ceph.conf")]
     image = "it-release-disk"
     assert podman(*rbd, "create", "vms/" + image, "--size", "64M").returncode == 0
-    xml = DOMAIN.format(name=image, uuid=SECRET_UUID, image=image, port=V1_PORT, user="cinder",
-                        conf=os.path.join(LAB, "hosts", "lab-compute", "etc", "ceph", "ceph.conf"))
+    xml = domain_xml(image, [dict(uuid=SECRET_UUID, image=image, port=V1_PORT, user="cinder", pool="vms",
+                                  conf=os.path.join(LAB, "hosts", "lab-compute", "etc", "ceph", "ceph.conf"))])
     try:
         res = podman(*virsh, "create", "/dev/stdin", input=xml, timeout=120)
         assert res.returncode == 0, res.stderr

@@ -68,24 +68,23 @@ def test_c_cinder_backup_driver_backs_up_and_restores(service_configs):
     assert any(s["name"].startswith("backup.%s.snap." % out["backup_id"]) for s in snaps)
 
 
-DOMAIN = """<domain type='qemu'>
-  <name>{name}</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices>
-    <disk type='network' device='disk'>
+RBD_DISK = """    <disk type='network' device='disk'>
       <driver name='qemu' type='raw' cache='writeback' discard='unmap'/>
       <auth username='{user}'><secret type='ceph' uuid='{uuid}'/></auth>
       <source protocol='rbd' name='{pool}/{image}'>
         <host name='127.0.0.1' port='{port}'/>
         <config file='{conf}'/>
       </source>
-      <target dev='vda' bus='virtio'/>
+      <target dev='{dev}' bus='virtio'/>
     </disk>
-  </devices>
-</domain>
 """
+
+
+def domain_xml(name, disks):
+    """A qemu guest whose disks are RBD images: each a dict of RBD_DISK's fields but dev."""
+    return ("<domain type='qemu'>\n  <name>%s</name>\n  <memory unit='MiB'>64</memory>\n  <vcpu>1</vcpu>\n"
+            "  <os><type arch='x86_64' machine='pc'>hvm</type></os>\n  <devices>\n%s  </devices>\n</domain>\n"
+            % (name, "".join(RBD_DISK.format(dev="vd" + "abcdefgh"[i], **d) for i, d in enumerate(disks))))
 
 
 def virsh(uri, *args, **kw):
@@ -98,8 +97,8 @@ def start_domain(uri, tmp_path, name, uuid, image, user="cinder", host="lab-comp
     uuid, with the ceph.conf of lab host ``host``."""
     from tests.integration.conftest import V1_PORT
     xml = tmp_path / (name + ".xml")
-    xml.write_text(DOMAIN.format(name=name, uuid=uuid, image=image, port=V1_PORT, user=user, pool=pool,
-                                 conf=os.path.join(HOSTS, host, "etc", "ceph", "ceph.conf")))
+    xml.write_text(domain_xml(name, [dict(uuid=uuid, image=image, port=V1_PORT, user=user, pool=pool,
+                                          conf=os.path.join(HOSTS, host, "etc", "ceph", "ceph.conf"))]))
     started = time.monotonic()
     res = virsh(uri, "create", str(xml), timeout=120)
     return res, time.monotonic() - started
@@ -196,7 +195,8 @@ def test_site_check_mode_on_converged_lab_reports_no_change(service_configs):
     ("lab-cinder", {"cinder_backends": [{"name": "ceph", "pool": "volumes", "user": "it-none"}]},
      "client.it-none does not exist; create it with the ceph_clients role"),
     ("lab-cinder", {"cinder_rbd_secret_uuid": "11111111-2222-3333-4444-555555555555"},
-     "must be a UUID and equal the libvirt secret UUID of the compute hosts (457eb676-33da-42ec-9a8c-9293d545c337)"),
+     "cinder backend ceph: rbd_secret_uuid (11111111-2222-3333-4444-555555555555) must be a libvirt secret of the "
+     "compute hosts that attach its volumes (all of them), but lab-compute holds only 457eb676-33da-42ec-9a8c-9293d545c337"),
     ("lab-glance", {"glance_show_image_direct_url": False},
      "copy-on-write cloning (glance_copy_on_write) needs glance_show_image_direct_url=true"),
 ], ids=["caps", "pool-prefix", "read-only-planned", "no-user", "secret-uuid", "cow-direct-url"])

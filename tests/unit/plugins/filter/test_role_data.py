@@ -116,3 +116,50 @@ def test_cephx_given_users_read_as_ceph_auth_results():
                                       "client.glance": dict(name="client.glance", caps={})}
     with pytest.raises(AnsibleFilterError, match="needs name"):
         f.cephx_given_users([{"caps": {}}], {})
+
+
+MAIN = "457eb676-33da-42ec-9a8c-9293d545c337"
+EDGE = "3b0a9c1e-7d52-4f8a-9e61-2c4d5b6a7f80"
+
+
+def test_volume_cluster_errors_name_each_problem():
+    good = [{"cluster": "edge", "secret_uuid": EDGE, "conf": "/etc/ceph/edge.conf"}]
+    assert f.volume_cluster_errors(good, MAIN) == []
+    assert f.volume_cluster_errors([{"cluster": "edge", "secret_uuid": EDGE, "key": "AQ..."}], MAIN) == []
+    bad = [{"cluster": "edge", "secret_uuid": MAIN, "conf": "/c"}, {"cluster": "edge", "secret_uuid": "x"},
+           {"secret_uuid": EDGE}]
+    assert f.volume_cluster_errors(bad, MAIN) == [
+        "cluster edge: secret_uuid %s is already another cluster's secret (one secret per cluster)" % MAIN,
+        "cluster edge is listed twice in nova_compute_volume_clusters",
+        "cluster edge: secret_uuid must be a UUID (got 'x')",
+        "cluster edge: give conf (that cluster's admin ceph.conf on the admin host) or key",
+        "each nova_compute_volume_clusters item needs cluster (a name), got {'secret_uuid': '%s'}" % EDGE]
+
+
+def test_volume_cluster_keys_by_cluster_none_for_a_missing_user():
+    results = [{"item": {"cluster": "edge"}, "entities": {"client.cinder": {"key": "K1"}}},
+               {"item": {"cluster": "far", "user": "nova"}, "entities": {}},
+               {"item": {"cluster": "given", "key": "K3"}, "skipped": True}]
+    assert f.volume_cluster_keys(results, "cinder") == {"edge": "K1", "far": None}
+
+
+def test_backend_secret_errors_check_the_computes_of_the_backends_zone():
+    hostvars = {"c1": {"cephstack_libvirt_secret_uuid": MAIN, "cephstack_availability_zone": "central"},
+                "e1": {"cephstack_libvirt_secret_uuid": MAIN, "cephstack_availability_zone": "edge",
+                       "nova_compute_volume_clusters": [{"cluster": "edge", "secret_uuid": EDGE}]}}
+    computes = ["c1", "e1"]
+    central = {"name": "central", "pool": "volumes"}
+    edge = {"name": "edge", "pool": "volumes", "secret_uuid": EDGE, "availability_zone": "edge"}
+    assert f.backend_secret_errors([central, edge], MAIN, computes, hostvars) == []
+    assert f.backend_secret_errors([dict(edge, availability_zone=None)], MAIN, computes, hostvars) == [
+        "cinder backend edge: rbd_secret_uuid (%s) must be a libvirt secret of the compute hosts that attach its "
+        "volumes (all of them), but c1 holds only %s" % (EDGE, MAIN)]
+    assert f.backend_secret_errors([central], "not-a-uuid", computes, hostvars) == [
+        "cinder backend central: rbd_secret_uuid must be a UUID (got 'not-a-uuid')"]
+    assert f.backend_secret_errors([central], EDGE, [], hostvars) == []      # no compute host in the inventory
+
+
+def test_cinder_sections_name_the_backends_zone():
+    sections = f.cinder_rbd_sections([{"name": "edge", "pool": "volumes", "availability_zone": "edge"}], CINDER_DEFAULTS)
+    assert sections["edge"]["backend_availability_zone"] == "edge"
+    assert "backend_availability_zone" not in f.cinder_rbd_sections([{"name": "c", "pool": "v"}], CINDER_DEFAULTS)["c"]
