@@ -45,12 +45,16 @@ def test_a_compute_reads_volumes_of_two_clusters_through_two_secrets(site, libvi
 
         cinder_conf = tmp_path / "cinder.conf"
         cinder_conf.write_text("")
+        nova_conf = tmp_path / "nova.conf"
+        nova_conf.write_text("")
         extra = {
             "cephstack_availability_zone": "edge",
             "nova_compute_volume_clusters": [{"cluster": "edge", "secret_uuid": EDGE_SECRET,
                                               "conf": os.path.join(LAB_EDGE, "ceph.conf"),
                                               "client_keyring": os.path.join(LAB_EDGE, "ceph.client.admin.keyring")}],
             "cinder_config_file": str(cinder_conf),
+            "nova_compute_config_file": str(nova_conf),
+            "nova_compute_images_rbd_glance_store_name": "edge",
             "cinder_backends": [{"name": "ceph", "pool": "volumes", "backend_name": "ceph"},
                                 {"name": "edge", "pool": "volumes", "backend_name": "edge", "cluster_name": "edge",
                                  "ceph_conf": edge_conf, "secret_uuid": EDGE_SECRET, "availability_zone": "edge"}]}
@@ -81,6 +85,14 @@ def test_a_compute_reads_volumes_of_two_clusters_through_two_secrets(site, libvi
                      "rbd_secret_uuid = %s" % EDGE_SECRET, "backend_availability_zone = edge"):
             assert line in section, text
         assert "enabled_backends = ceph,edge" in text
+        nova = nova_conf.read_text()
+        for line in ("images_rbd_glance_store_name = edge", "images_rbd_glance_copy_poll_interval = 15",
+                     "images_rbd_glance_copy_timeout = 600"):
+            assert line in nova, nova
+        # names Nova knows (this machine's nova, Zed; the same options in 2025.1 and 2026.2)
+        known = sh("/usr/bin/python3", "-c", "import nova.conf.libvirt as l; print(' '.join(o.name for o in l.libvirt_imagebackend_opts))")
+        assert {"images_rbd_glance_store_name", "images_rbd_glance_copy_poll_interval",
+                "images_rbd_glance_copy_timeout"} <= set(known.stdout.split()), known.stderr
         for uuid, usage in ((EDGE_SECRET, "edge.client.cinder secret"), (SECRET_UUID, "client.cinder secret")):
             assert "<name>%s</name>" % usage in virsh(libvirt_uri, "secret-dumpxml", uuid).stdout
         assert virsh(libvirt_uri, "secret-get-value", EDGE_SECRET).stdout.strip() == edge_key
