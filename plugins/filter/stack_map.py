@@ -49,7 +49,8 @@ def _uses(kind, text):
         for section, opts in _ini(text).items():
             if "RBDDriver" in opts.get("volume_driver", ""):
                 uses.append(dict(user=opts.get("rbd_user"), pool=opts.get("rbd_pool", "rbd"), access="rwx",
-                                 secret=opts.get("rbd_secret_uuid"), where="cinder.conf [%s]" % section))
+                                 secret=opts.get("rbd_secret_uuid"), where="cinder.conf [%s]" % section,
+                                 cluster=opts.get("rbd_cluster_name") or "ceph"))
     elif kind == "cinder_backup":
         opts = _ini(text).get("DEFAULT", {})
         if "ceph" in opts.get("backup_driver", ""):
@@ -106,7 +107,9 @@ def stack_map(host_list, cluster):
         for host in members:
             data = hosts[host]
             keyrings = dict((k["path"].rsplit("/", 1)[-1], k) for k in data.get("keyrings") or [])
-            entry = dict(name=host, uses=_uses(kind, (data.get("configs") or {}).get(kind)),
+            # the map draws one cluster: a backend of another (rbd_cluster_name) is that cluster's map's
+            uses = [u for u in _uses(kind, (data.get("configs") or {}).get(kind)) if u.get("cluster") in (None, name)]
+            entry = dict(name=host, uses=uses,
                          keyrings=["%s (%s)" % (k, keyrings[k].get("mode")) for k in sorted(keyrings)])
             service["hosts"].append(entry)
             for use in entry["uses"]:

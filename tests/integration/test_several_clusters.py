@@ -17,6 +17,7 @@ LAB_EDGE = "/var/tmp/cephstack-edge-lab"
 EDGE_V1_PORT = "6797"
 EDGE_SECRET = "9d2c4e6a-1b3f-4a5d-8e7c-0f1a2b3c4d5e"
 
+
 def edge(*args):
     return sh("ceph", "--conf", os.path.join(LAB_EDGE, "ceph.conf"), *args)
 

@@ -60,3 +60,15 @@ def test_missing_user_caps_and_keyring():
     assert "client.glance's osd caps do not give rwx on pool images" in messages
     assert "no keyring ceph.client.glance.keyring on the host" in messages
     assert "cinder.conf [ceph] names client.cinder, which the cluster does not have" in messages
+
+
+def test_a_backend_of_another_cluster_is_left_to_that_clusters_map():
+    edge = ("\n[edge]\nvolume_driver = cinder.volume.drivers.rbd.RBDDriver\nrbd_pool = volumes\nrbd_user = cinder\n"
+            "rbd_cluster_name = edge\nrbd_secret_uuid = 9d2c4e6a-1b3f-4a5d-8e7c-0f1a2b3c4d5e\n")
+    two = hosts()
+    two[1]["configs"]["cinder"] = CINDER + edge
+    model = stack_map(two, cluster())
+    assert model["problems"] == []       # its secret UUID is not the central cluster's client.cinder's
+    assert [u["where"] for u in model["services"][1]["hosts"][0]["uses"]] == ["cinder.conf [ceph]"]
+    edge_map = stack_map(two, dict(cluster(), name="edge"))
+    assert [u["where"] for u in edge_map["services"][1]["hosts"][0]["uses"]] == ["cinder.conf [edge]"]
