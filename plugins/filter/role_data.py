@@ -136,7 +136,9 @@ def volume_cluster_errors(clusters, main_secret_uuid):
     errors, names, uuids = [], set(), {main_secret_uuid}
     for c in clusters or []:
         if not isinstance(c, dict) or not c.get("cluster"):
-            errors.append("each nova_compute_volume_clusters item needs cluster (a name), got %r" % (c,))
+            # the item may hold a key: name its fields, never their values
+            errors.append("each nova_compute_volume_clusters item needs cluster (a name), got one with %s"
+                          % (", ".join(sorted(c)) if isinstance(c, dict) and c else "no fields"))
             continue
         name, uuid = c["cluster"], c.get("secret_uuid")
         if name in names:

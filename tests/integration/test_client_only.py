@@ -143,7 +143,8 @@ def test_site_converges_client_hosts_without_an_admin_key(storage_team, libvirt_
     first = playbook(*site)
     assert first.returncode == 0, first.stdout[-4000:]
     assert "client.admin" not in first.stdout and not KEY_RE.search(first.stdout + first.stderr)
-    again = playbook(*site)
+    again = playbook(*site, "-vvv")
+    assert key not in again.stdout + again.stderr and not KEY_RE.search(again.stdout + again.stderr)
     recap = [line for line in again.stdout.splitlines() if " changed=" in line]
     assert len(recap) == 2 and all(" changed=0 " in line for line in recap), again.stdout[-3000:]
 
