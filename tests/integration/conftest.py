@@ -170,14 +170,16 @@ def mgr_restarts():
         return 0
 
 
-def mgr_answers(seconds=30):
+def mgr_answers(seconds=30, last_error=None):
     """Whether the manager's volumes module answers within `seconds` (an error such as ENOENT is
     an answer). A hung manager still sends beacons and stays listed as active, but answers no
-    module command."""
+    module command. ``last_error``, a list, receives the command's error output."""
     try:
         out = ceph_cli("fs", "subvolume", "ls", "cephfs", timeout=seconds)
     except subprocess.TimeoutExpired:
         return False
+    if last_error is not None:
+        last_error[:] = [out.stderr.strip()[-500:]]
     return out.returncode == 0 or "ENOENT" in out.stderr
 
 
@@ -195,16 +197,11 @@ def wait_for_a_manager(hung=False):
     within 90 s, or one found hung, is restarted once, as an operator would, and given 150 s more.
     False if it still does not answer: then the test is not run again."""
     last = []
-
-    def answers():
-        out = ceph_cli("fs", "volume", "ls", timeout=30)
-        last[:] = [out.stderr.strip()[-500:]]
-        return out.returncode == 0
     if hung:
         kill_the_manager()
     for seconds in ((150,) if hung else (90, 150)):
         try:
-            wait_for(answers, timeout=seconds, what="the restarted ceph-mgr", explain=lambda: "last error: %s\n%s" % (
+            wait_for(lambda: mgr_answers(30, last), timeout=seconds, what="the restarted ceph-mgr", explain=lambda: "last error: %s\n%s" % (
                 last, log_lines(os.path.join(LAB, "log", "mgr.x.out"), r"ceph-lab|Caught signal", last=5)))
             return True
         except AssertionError as e:
