@@ -14,6 +14,8 @@ checks the table against the command signatures recorded from Pacific, Reef and 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
+
 from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import REDACTED, quote
 
 MON, MGR = "mon", "mgr"
@@ -90,12 +92,12 @@ def ceph_command(daemon, prefix, args):
         raise ValueError("%r is not in the Ceph command table (ceph_commands.COMMANDS)" % prefix)
     if entry[0] != daemon:
         raise ValueError("%r is a %s command, sent as a %s command" % (prefix, entry[0], daemon))
-    command = dict((k, v) for k, v in args.items() if v is not None)
-    unknown = sorted(set(command) - set(entry[1]))
+    unknown = sorted(set(k for k, v in args.items() if v is not None) - set(entry[1]))
     if unknown:
         raise ValueError("%s: argument %s not in the Ceph command table; it takes %s"
                          % (prefix, ", ".join(unknown), ", ".join(entry[1]) or "none"))
-    command["prefix"] = prefix
+    command = {"prefix": prefix}
+    command.update((k, v) for k, v in args.items() if v is not None)
     return command
 
 
@@ -147,8 +149,22 @@ def command_to_argv(command):
     return argv + positional
 
 
+def redacted(command):
+    """The command without its unset arguments, secrets replaced."""
+    return dict((k, REDACTED if k in SECRET_ARGS else v) for k, v in command.items() if v is not None)
+
+
 def describe(command):
-    """A loggable one-line form of a command, secrets replaced: what ``commands`` reports."""
-    safe = dict((k, REDACTED if k in SECRET_ARGS else v)
-                for k, v in command.items() if v is not None)
-    return "ceph " + " ".join(quote(a) for a in command_to_argv(safe))
+    """The ceph tool's line for a command, secrets replaced: what ``commands`` reports for the CLI."""
+    return "ceph " + " ".join(quote(a) for a in command_to_argv(redacted(command)))
+
+
+def command_json(command):
+    """The text that librados sends to the monitors or the manager for a command."""
+    return json.dumps(command)
+
+
+def describe_json(daemon, command):
+    """What ``commands`` reports for librados: ``mon_command`` or ``mgr_command`` and the JSON as
+    sent (the output format included), secrets replaced."""
+    return "%s_command %s" % (daemon, command_json(redacted(command)))

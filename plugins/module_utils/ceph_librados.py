@@ -10,7 +10,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
-import json
 import os
 
 try:
@@ -18,6 +17,7 @@ try:
 except ImportError:     # Python 2: ansible-test's compile check only
     find_spec = None
 
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import command_json
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_errors import error_for, librados_cause
 
 # Found without loading it: librados is loaded (~16 ms) only by a task that connects itself,
@@ -95,6 +95,7 @@ class StderrCapture(object):
 class LibradosTransport(object):
     name = "librados"
     session = "off"
+    sends_json = True       # ``commands`` shows each command's JSON as sent
 
     def __init__(self, connection):
         self.connection = connection
@@ -116,11 +117,11 @@ class LibradosTransport(object):
         return rc, out.decode("utf-8", "replace"), outs
 
     def mon_command(self, command, inbuf=b""):
-        return self._result(*self._handle().mon_command(json.dumps(command), inbuf or b"",
+        return self._result(*self._handle().mon_command(command_json(command), inbuf or b"",
                                                         timeout=self.connection.connect_timeout))
 
     def mgr_command(self, command, inbuf=b""):
-        return self._result(*self._handle().mgr_command(json.dumps(command), inbuf or b"",
+        return self._result(*self._handle().mgr_command(command_json(command), inbuf or b"",
                                                         timeout=self.connection.connect_timeout))
 
     def object_exists(self, pool, name):
@@ -134,6 +135,10 @@ class LibradosTransport(object):
                     return False
         except rados.Error as e:
             raise error_for(getattr(e, "errno", None) or errno.EIO, str(e))
+
+    @staticmethod
+    def describe_pool_init(pool):
+        return "librbd pool_init %s" % pool
 
     def rbd_pool_init(self, pool):
         rados = import_rados()

@@ -8,7 +8,7 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import MGR, MON, ceph_command, describe
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import MGR, MON
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_errors import CephError
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_librados import HAS_RADOS
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephRunner, Connection
@@ -64,12 +64,12 @@ class CephResourceModule(ResourceModule):
 
     def ceph_change(self, prefix, effect=None, inbuf=None, **args):
         """A Change that runs one mon command and has ``effect`` on the resource."""
-        return Change(describe(ceph_command(MON, prefix, args)),
+        return Change(self.runner.describe(MON, prefix, **args),
                       lambda: self.runner.write(prefix, inbuf=inbuf, **args), effect)
 
     def mgr_change(self, prefix, effect=None, **args):
         """A Change that runs one mgr command (fs volume, fs subvolume, ...)."""
-        return Change(describe(ceph_command(MGR, prefix, args)), lambda: self.runner.mgr_write(prefix, **args), effect)
+        return Change(self.runner.describe(MGR, prefix, **args), lambda: self.runner.mgr_write(prefix, **args), effect)
 
     def runner_facts(self):
         return dict(transport=self.runner.transport.name, ceph_calls=self.runner.call_count,

@@ -19,7 +19,7 @@ import errno
 import json
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import (
-    MGR, MON, ceph_command, describe)
+    MGR, MON, ceph_command, command_json, describe, describe_json)
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_errors import (
     CephError, CephNotFound, CephTimeout, error_for)
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_librados import HAS_RADOS, LibradosTransport
@@ -133,7 +133,7 @@ class KeptConnectionTransport(LibradosTransport):
             raise error_for(e.errno, self.connection.cannot_connect(e))
 
     def _session_command(self, op, command, inbuf):
-        text = json.dumps(command)
+        text = command_json(command)
         reply = self._ask({"op": op, "command": text, "inbuf": encode(inbuf)})
         if reply is None:
             send = self._handle().mgr_command if op == "mgr" else self._handle().mon_command
@@ -207,17 +207,31 @@ class CephRunner(object):
         """A mgr command that changes the cluster: ``commands`` lists it."""
         return self._send_to_mgr(prefix, None, args, write=True)
 
+    def describe(self, daemon, prefix, **args):
+        """The ``commands`` line of a command, as this runner's transport sends it: for librados
+        the JSON, for the CLI the ceph tool's words (without the connection and format options)."""
+        return self._line(daemon, ceph_command(daemon, prefix, args))
+
+    def _line(self, daemon, command):
+        if getattr(self.transport, "sends_json", False):
+            return describe_json(daemon, dict(command, format="json"))
+        return describe(command)
+
+    def describe_pool_init(self, pool):
+        describe_with = getattr(self.transport, "describe_pool_init", None)
+        return describe_with(pool) if describe_with else "rbd pool init %s" % pool
+
     def _send(self, daemon, prefix, inbuf, args, write=False):
         command = ceph_command(daemon, prefix, args)
-        line = describe(command)
         if write:
-            self.commands.append(line)
+            self.commands.append(self._line(daemon, command))
+        words = describe(command)       # errors name the command as an operator would type it
         command["format"] = "json"
         send = self.transport.mgr_command if daemon == MGR else self.transport.mon_command
         self.call_count += 1
         rc, out, outs = send(command, inbuf)
         if rc != 0:
-            raise error_for(rc, outs, line)
+            raise error_for(rc, outs, words)
         return _parse(out)
 
     def _send_to_mgr(self, prefix, inbuf, args, write=False):
@@ -245,7 +259,7 @@ class CephRunner(object):
         return self.transport.object_exists(pool, name)
 
     def rbd_pool_init(self, pool):
-        self.commands.append("rbd pool init %s" % pool)
+        self.commands.append(self.describe_pool_init(pool))
         self.call_count += 1
         self.transport.rbd_pool_init(pool)
 

@@ -149,7 +149,11 @@ keyring_changed:
   returned: when O(keyring) is set
   type: bool
 commands:
-  description: Commands that changed the cluster or the keyring file, the same in check mode and in a real run.
+  description:
+    - Commands that changed the cluster or the keyring file, the same in check mode and in a real run.
+    - With O(transport=cli), the words of the C(ceph) tool's argv (its connection and output format options left
+      out). With librados, V(mon_command) or V(mgr_command), a space, and the JSON text that was sent, the output
+      format included.
   returned: always
   type: list
   elements: str

@@ -56,7 +56,11 @@ nfs_cluster:
   type: dict
   sample: {name: cephnfs, pool: .nfs, namespace: cephnfs, config_object: conf-nfs.cephnfs}
 commands:
-  description: The commands that changed the cluster, the same in check mode and in a real run.
+  description:
+    - The commands that changed the cluster, the same in check mode and in a real run.
+    - With O(transport=cli), the words of the C(ceph) tool's argv (its connection and output format options left
+      out). With librados, V(mon_command) or V(mgr_command), a space, and the JSON text that was sent, the output
+      format included.
   returned: always
   type: list
   elements: str
@@ -78,7 +82,7 @@ import time
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (
     Change, CephResourceModule, ModuleFailure)
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import describe
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import MON
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_errors import CephError, CephNotFound
 from ansible_collections.cephstack.cloud.plugins.module_utils.command_runner import LazyPattern
 
@@ -134,7 +138,7 @@ class CephNfsCluster(CephResourceModule):
         if before and before.get("module_enabled") and before.get("name"):
             return []
         name = self.params["name"]
-        changes = [Change(describe(ENABLE), self.enable_module)] if before else []
+        changes = [Change(self.runner.describe(MON, **ENABLE), self.enable_module)] if before else []
         return changes + [self.mgr_change("nfs cluster create", dict(cluster_state(name), module_enabled=True),
                                           cluster_id=name)]
 

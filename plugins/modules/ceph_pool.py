@@ -145,7 +145,11 @@ pool:
     quota_max_objects: 0
     rbd_initialized: true
 commands:
-  description: Commands that changed the cluster; in check mode, the ones that would run.
+  description:
+    - Commands that changed the cluster; in check mode, the ones that would run.
+    - With O(transport=cli), the words of the C(ceph) tool's argv (its connection and output format options left
+      out). With librados, V(mon_command) or V(mgr_command), a space, and the JSON text that was sent, the output
+      format included.
   returned: always
   type: list
   elements: str
@@ -168,7 +172,7 @@ connection:
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (
     ABSENT, UNKNOWN, Change, CephResourceModule, ModuleFailure, pool_deletion_refused)
 from ansible_collections.cephstack.cloud.plugins.module_utils.resource import Observed, predict
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import describe
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import MON
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_errors import CephError, CephPermissionDenied
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_values import (
     check_pool_name, parse_size)
@@ -286,7 +290,7 @@ class CephPool(CephResourceModule):
         name = p["name"]
         if p["state"] == "absent":
             rm = dict(prefix="osd pool rm", pool=name, pool2=name, yes_i_really_really_mean_it=True)
-            return [Change(describe(rm), lambda: self.remove(rm), ABSENT)] if before else []
+            return [Change(self.runner.describe(MON, **rm), lambda: self.remove(rm), ABSENT)] if before else []
 
         changes = []
         rule_id = seen.rule_id
@@ -422,7 +426,7 @@ class CephPool(CephResourceModule):
             out.append(self.ceph_change("osd pool application enable", dict(applications=sorted(apps + [app])),
                                         pool=name, app=app))
         if self.wants_rbd_init and not cur.get("rbd_initialized"):
-            out.append(Change("rbd pool init %s" % name, lambda: self.runner.rbd_pool_init(name),
+            out.append(Change(self.runner.describe_pool_init(name), lambda: self.runner.rbd_pool_init(name),
                               dict(rbd_initialized=True)))
         return out
 

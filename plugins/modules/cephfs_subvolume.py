@@ -121,7 +121,11 @@ subvolume:
     mode: '0755'
     snapshots: [before-upgrade]
 commands:
-  description: The commands that changed the cluster, the same in check mode and in a real run.
+  description:
+    - The commands that changed the cluster, the same in check mode and in a real run.
+    - With O(transport=cli), the words of the C(ceph) tool's argv (its connection and output format options left
+      out). With librados, V(mon_command) or V(mgr_command), a space, and the JSON text that was sent, the output
+      format included.
   returned: always
   type: list
   elements: str

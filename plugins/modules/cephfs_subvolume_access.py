@@ -87,7 +87,11 @@ key:
   returned: when O(return_key=true), the access is present and the key is known (not for a new user in check mode)
   type: str
 commands:
-  description: The commands that changed the cluster, the same in check mode and in a real run.
+  description:
+    - The commands that changed the cluster, the same in check mode and in a real run.
+    - With O(transport=cli), the words of the C(ceph) tool's argv (its connection and output format options left
+      out). With librados, V(mon_command) or V(mgr_command), a space, and the JSON text that was sent, the output
+      format included.
   returned: always
   type: list
   elements: str

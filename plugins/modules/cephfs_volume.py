@@ -48,7 +48,11 @@ volume:
   type: dict
   sample: {name: cephfs, metadata_pool: cephfs.cephfs.meta, data_pools: [cephfs.cephfs.data]}
 commands:
-  description: The commands that changed the cluster, the same in check mode and in a real run.
+  description:
+    - The commands that changed the cluster, the same in check mode and in a real run.
+    - With O(transport=cli), the words of the C(ceph) tool's argv (its connection and output format options left
+      out). With librados, V(mon_command) or V(mgr_command), a space, and the JSON text that was sent, the output
+      format included.
   returned: always
   type: list
   elements: str
@@ -69,7 +73,7 @@ connection:
 
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_module import (
     ABSENT, Change, CephResourceModule, ModuleFailure, pool_deletion_refused)
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import describe
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import MGR
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_errors import CephPermissionDenied
 from ansible_collections.cephstack.cloud.plugins.module_utils.cephfs import check_name
 
@@ -99,7 +103,7 @@ class CephfsVolume(CephResourceModule):
     def decide(self, before, seen):
         name = self.params["name"]
         if self.params["state"] == "absent":
-            return [Change(describe(dict(REMOVE, vol_name=name)), self.remove, ABSENT)] if before else []
+            return [Change(self.runner.describe(MGR, vol_name=name, **REMOVE), self.remove, ABSENT)] if before else []
         if before:
             return []
         created = dict(name=name, metadata_pool="cephfs.%s.meta" % name, data_pools=["cephfs.%s.data" % name])

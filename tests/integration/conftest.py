@@ -15,6 +15,8 @@ import time
 
 import pytest
 
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import describe
+
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RELEASE = os.environ.get("CEPHSTACK_TEST_RELEASE", "pacific")
 RELEASE_PORTS = {"pacific": ("3391", "6791"), "reef": ("3381", "6781"), "tentacle": ("3383", "6783")}
@@ -68,6 +70,17 @@ def ceph_json(*args, lab=LAB, allow_error=False):
         return None
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout) if out.stdout.strip() else None
+
+
+def cli_words(line):
+    """A ``commands`` line in the ceph tool's words: a librados line (``mon_command`` or
+    ``mgr_command`` and the JSON sent) becomes what the CLI transport would report for it."""
+    daemon, dummy, text = line.partition(" ")
+    if daemon not in ("mon_command", "mgr_command"):
+        return line
+    command = json.loads(text)
+    command.pop("format")
+    return describe(command)
 
 
 def run_marker():

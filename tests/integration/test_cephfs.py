@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.integration.conftest import CONTAINER, LAB, ceph_cli, ceph_json, ceph_reads, run_module
+from tests.integration.conftest import CONTAINER, LAB, ceph_cli, ceph_json, ceph_reads, cli_words, run_module
 from tests.integration.test_check_mode import check_then_apply, conn
 
 FS = "cephfs"          # site.yml's file system: subvolumes live here, and it stays (a ceph-fuse mount uses it)
@@ -113,7 +113,7 @@ def test_cephfs_modules_check_apply_rerun_absent(workdir, libvirt_uri):
     assert again["changed"] is False and again["ceph_calls"] == 2
     r = step("cephfs_subvolume", dict(sub, size="2G", snapshots=["s2"], prune_snapshots=True), "subvolume",
              workdir, libvirt_uri)
-    assert [c.split(" --")[0] for c in r["commands"]] == [
+    assert [cli_words(c).split(" --")[0] for c in r["commands"]] == [
         "ceph fs subvolume resize", "ceph fs subvolume snapshot create", "ceph fs subvolume snapshot rm"]
     assert r["subvolume"]["size"] == 2 << 30 and r["subvolume"]["snapshots"] == ["s2"]
 

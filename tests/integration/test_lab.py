@@ -2,6 +2,7 @@
 
 The lab runs on its own ports and directory, so it can run beside the main job's lab.
 """
+import datetime
 import json
 import os
 import re
@@ -30,15 +31,17 @@ AUTH_TARGETS = ("ceph_auth", "ceph_auth_key_type")
 
 @pytest.mark.release
 @pytest.mark.parametrize("transport", ["librados", "cli"])
-@pytest.mark.parametrize("target", ["ceph_cluster_info", "ceph_pool", "ceph_auth", "ceph_auth_key_type"])
+@pytest.mark.parametrize("target", ["ceph_cluster_info", "ceph_pool", "ceph_auth", "ceph_auth_key_type", "cephfs_subvolume"])
 def test_target(target, transport, workdir):
     """Each target in the order check, apply, re-run, absent. Keys stay out of sight meanwhile:
     with librados the run is -vvv and its output holds no key; with the CLI no key of either type
     is on any ceph/rados/rbd argv. The targets remove their users at the end, so besides every key
     that exists now, no text shaped like a key may appear (minted, rotated, imported keys too)."""
     if transport == "librados":
-        res = run_target(target, transport, "-vvv")
+        res, tasks = run_beside_the_mon_log(target, workdir)
         seen = res.stdout + res.stderr
+        assert [t for t in tasks if t["reported"] != t["ran"]] == []
+        assert sum(len(t["ran"]) for t in tasks) >= (3 if target != "ceph_cluster_info" else 0)
     else:
         res, seen = run_watching_argv(target, workdir)
         if target in AUTH_TARGETS:      # the watcher saw the writes
@@ -52,6 +55,86 @@ def test_target(target, transport, workdir):
     for key in all_keys():
         assert key not in seen
     assert not KEY_RE.search(seen)
+
+
+def commands_log_env(log):
+    """ansible-playbook's environment with the commands_log callback (tests/integration/callback_plugins),
+    which writes each task's start and its commands to ``log``."""
+    return dict(ENV, CEPHSTACK_COMMANDS_LOG=log, ANSIBLE_CALLBACKS_ENABLED="commands_log",
+                ANSIBLE_CALLBACK_PLUGINS=os.path.join(TOP, "tests", "integration", "callback_plugins"))
+
+
+# A command as a monitor or a manager dispatched it, in its log: the time, and the text the client sent.
+MON_DISPATCH = re.compile(r"^(\S+) .* log_channel\(audit\) log \[\w+\] : from='[^']*' entity='client\.admin' "
+                          r"cmd=\[?(\{.*\})\]?: dispatch$")
+
+
+def dispatched_writes(log, offset):
+    """The writes that a monitor or manager dispatched after ``offset`` in its log:
+    (epoch time, "mon_command" or "mgr_command" and the JSON text)."""
+    daemon = os.path.basename(log).split(".")[0]
+    with open(log, "rb") as f:
+        f.seek(offset)
+        lines = f.read().decode("utf-8", "replace").splitlines()
+    writes = []
+    for line in lines:
+        m = MON_DISPATCH.match(line)
+        if m and json.loads(m.group(2))["prefix"] not in READS:
+            at = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+            writes.append((at, "%s_command %s" % (daemon, m.group(2))))
+    return writes
+
+
+def run_beside_the_mon_log(target, workdir):
+    """The target on librados, at -vvv, and per cephstack.cloud task: the mon and mgr commands it
+    reported in ``commands`` (their JSON; check mode: none run) and the writes that the monitor and
+    the manager dispatched while it ran, as their logs show them."""
+    log = os.path.join(workdir, "commands.log")
+    daemon_logs = [os.path.join(LAB, "log", name) for name in ("mon.a.log", "mgr.x.log")]
+    offsets = [os.path.getsize(path) for path in daemon_logs]
+    res = run_target(target, "librados", "-vvv", env=commands_log_env(log))
+    time.sleep(2)        # the daemons' log threads write behind
+    with open(log) as f:
+        log_text = f.read()
+    writes = sorted(w for path, offset in zip(daemon_logs, offsets) for w in dispatched_writes(path, offset))
+    return res, reported_and_sent(log_text, writes)
+
+
+def reported_and_sent(log_text, writes):
+    tasks = logged_tasks(log_text, ("mon_command", "mgr_command", "librbd"))
+    for task, following in zip(tasks, tasks[1:] + [None]):
+        end = following["start"] if following else float("inf")
+        task["ran"] = [sent_by(text) for at, text in writes if task["start"] <= at < end]
+    return [dict((k, v) for k, v in t.items() if k != "lines") for t in tasks if t["module"]]
+
+
+def logged_tasks(log_text, kinds):
+    """The tasks of a commands_log: name, start, module, the ``commands`` it reported whose first
+    word is one of ``kinds`` (none in check mode) and the other lines logged while it ran."""
+    tasks, current = [], None
+    for line in log_text.splitlines():
+        if line.startswith("#task "):
+            current = dict(name=json.loads(line[6:]), start=None, reported=[], ran=[], module=None, lines=[])
+            tasks.append(current)
+        elif line.startswith("#at "):
+            current["start"] = float(line[4:])
+        elif line.startswith("#commands "):
+            result = json.loads(line[10:])
+            current["module"] = result["module"]
+            if not result["check"]:
+                current["reported"] += [c for c in result["commands"] if c.split()[0] in kinds]
+        elif current is not None and line.strip():
+            current["lines"].append(line)
+    return tasks
+
+
+def sent_by(line):
+    """A dispatched command as ``commands`` names it: the module's own JSON (always with its output
+    format), or the librbd call that sent it (rbd pool_init enables the rbd application itself)."""
+    command = json.loads(line.partition(" ")[2])
+    if "format" not in command and command["prefix"] == "osd pool application enable" and command["app"] == "rbd":
+        return "librbd pool_init %s" % command["pool"]
+    return line
 
 
 def run_watching_argv(target, workdir):
@@ -70,9 +153,7 @@ def run_watching_argv(target, workdir):
         # this lab's processes: the tools name its conf (other labs may run beside it)
         return res, "\n".join(a for a in watcher.seen if LAB + "/" in a)
     log = os.path.join(workdir, "argv.log")
-    # commands_log (tests/integration/callback_plugins) writes each task's commands to the same log
-    env = dict(ENV, CEPHSTACK_COMMANDS_LOG=log, ANSIBLE_CALLBACKS_ENABLED="commands_log",
-               ANSIBLE_CALLBACK_PLUGINS=os.path.join(TOP, "tests", "integration", "callback_plugins"))
+    env = commands_log_env(log)     # each task's commands go to the same log
     shim_dir = os.path.join(workdir, "bin")
     os.mkdir(shim_dir)
     for tool in ("ceph", "rados", "rbd"):
@@ -120,22 +201,12 @@ def command_line(argv_text):
 def reported_and_run(log_text):
     """Per cephstack.cloud task of a logged run: the Ceph tool commands it reported in
     ``commands`` (check mode: none run) and the writes its tools ran, both as words."""
-    tasks, current = [], None
-    for line in log_text.splitlines():
-        if line.startswith("#task "):
-            current = dict(name=json.loads(line[6:]), reported=[], ran=[], module=None)
-            tasks.append(current)
-        elif line.startswith("#commands "):
-            result = json.loads(line[10:])
-            current["module"] = result["module"]
-            if not result["check"]:
-                current["reported"] += [" ".join(shlex.split(c)) for c in result["commands"]
-                                        if c.split()[0] in ("ceph", "rbd")]
-        elif current is not None and line.strip():
-            written = command_line(line)
-            if written:
-                current["ran"].append(written)
-    return [t for t in tasks if t["module"]]
+    tasks = [t for t in logged_tasks(log_text, ("ceph", "rbd")) if t["module"]]
+    for task in tasks:
+        task["reported"] = [" ".join(shlex.split(c)) for c in task["reported"]]
+        task["ran"] = [w for w in map(command_line, task.pop("lines")) if w]
+        del task["start"]
+    return tasks
 
 
 @pytest.mark.parametrize("log_text, expected", [
@@ -152,6 +223,30 @@ def reported_and_run(log_text):
 ])
 def test_the_commands_log_reader(log_text, expected):
     assert reported_and_run(log_text) == expected
+
+
+def test_the_mon_log_reader(tmp_path):
+    mon_log = tmp_path / "mon.a.log"
+    mon_log.write_text(
+        "2026-01-01T00:00:00.100+0000 7f 0 log_channel(audit) log [INF] : from='client.? 127.0.0.1:0/1' "
+        "entity='client.admin' cmd=[{\"prefix\": \"osd pool create\", \"pool\": \"p\", \"format\": \"json\"}]: dispatch\n"
+        "2026-01-01T00:00:00.200+0000 7f 0 log_channel(audit) log [DBG] : from='client.? 127.0.0.1:0/1' "
+        "entity='client.admin' cmd=[{\"prefix\": \"osd pool ls\", \"format\": \"json\"}]: dispatch\n"
+        "2026-01-01T00:00:00.300+0000 7f 0 log_channel(audit) log [INF] : from='client.? 127.0.0.1:0/1' "
+        "entity='client.admin' cmd=[{\"prefix\": \"osd pool application enable\",\"pool\": \"p\",\"app\": \"rbd\"}]: dispatch\n"
+        "2026-01-01T00:00:05.000+0000 7f 0 log_channel(audit) log [INF] : from='client.? 127.0.0.1:0/2' "
+        "entity='client.admin' cmd=[{\"prefix\": \"auth rm\", \"entity\": \"client.x\", \"format\": \"json\"}]: dispatch\n")
+    writes = dispatched_writes(str(mon_log), 0)
+    assert [text for at, text in writes][0] == 'mon_command {"prefix": "osd pool create", "pool": "p", "format": "json"}'
+    log_text = ("#task \"a\"\n#at 1767225600.0\n#commands {\"commands\": [\"mon_command {\\\"prefix\\\": \\\"osd pool create\\\", "
+                "\\\"pool\\\": \\\"p\\\", \\\"format\\\": \\\"json\\\"}\", \"librbd pool_init p\", \"write keyring /k\"], "
+                "\"check\": false, \"failed\": false, \"module\": \"m\"}\n#task \"b\"\n#at 1767225601.0\n")
+    tasks = reported_and_sent(log_text, writes)
+    assert tasks == [dict(name="a", start=1767225600.0, module="m",
+                          reported=['mon_command {"prefix": "osd pool create", "pool": "p", "format": "json"}',
+                                    "librbd pool_init p"],
+                          ran=['mon_command {"prefix": "osd pool create", "pool": "p", "format": "json"}',
+                               "librbd pool_init p"])]
 
 
 @pytest.mark.parametrize("target", ["libvirt_secret", "ini_options", "ceph_keyring"])

@@ -3,7 +3,7 @@ nfs module is off. Reef and later list NFS clusters from RADOS without an orches
 mgr needs one, and the module says so."""
 import pytest
 
-from tests.integration.conftest import RELEASE, ceph_cli, ceph_reads, run_module
+from tests.integration.conftest import RELEASE, ceph_cli, ceph_reads, cli_words, run_module
 from tests.integration.test_check_mode import check_then_apply, conn
 
 
@@ -21,7 +21,10 @@ def test_ceph_nfs_cluster_check_apply_rerun(workdir, libvirt_uri):
                                 extra_world=nfs_world)
     assert ceph_cli("mgr", "module", "disable", "nfs").returncode == 0
     r = step(dict(name="it-nfs"))
-    assert r["commands"] == ["ceph mgr module enable --module nfs", "ceph nfs cluster create --cluster_id it-nfs"]
+    assert [cli_words(c) for c in r["commands"]] == ["ceph mgr module enable --module nfs",
+                                                     "ceph nfs cluster create --cluster_id it-nfs"]
+    assert r["commands"][1] == 'mgr_command {"prefix": "nfs cluster create", "cluster_id": "it-nfs", "format": "json"}'
+
     assert r["nfs_cluster"] == {"name": "it-nfs", "pool": ".nfs", "namespace": "it-nfs",
                                 "config_object": "conf-nfs.it-nfs"}
     assert "it-nfs" in nfs_world()["clusters"]

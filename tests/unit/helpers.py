@@ -7,6 +7,8 @@ from ansible.module_utils import _internal
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import command_json
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_librados import LibradosTransport
 from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_runner import CephRunner
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
@@ -72,6 +74,25 @@ class RecordedTransport(object):
 
     def close(self):
         pass
+
+
+class JsonRecordedTransport(RecordedTransport):
+    """The same answers, taken as librados takes a command: as JSON text, which it keeps."""
+    name = "librados"
+    sends_json = True
+    describe_pool_init = staticmethod(LibradosTransport.describe_pool_init)
+
+    def __init__(self, answers=None, objects=()):
+        super(JsonRecordedTransport, self).__init__(answers, objects)
+        self.texts = []         # (daemon, the JSON text) of every command
+
+    def mon_command(self, command, inbuf=b""):
+        self.texts.append(("mon", command_json(command)))
+        return super(JsonRecordedTransport, self).mon_command(command, inbuf)
+
+    def mgr_command(self, command, inbuf=b""):
+        self.texts.append(("mgr", command_json(command)))
+        return super(JsonRecordedTransport, self).mon_command(command, inbuf)
 
 
 def run_module(cls, args, transport, capsys, check_mode=False, diff=False):

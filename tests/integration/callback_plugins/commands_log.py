@@ -2,8 +2,9 @@
 # Copyright: cephstack.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Test-only callback: appends, to the file named by CEPHSTACK_COMMANDS_LOG, a line at the start
-of every task and the ``commands`` that each cephstack.cloud task reported, so that a test can
-put them beside the argv that the tool shims logged to the same file meanwhile."""
+of every task (its name, then ``#at`` and the time) and the ``commands`` that each cephstack.cloud
+task reported, so that a test can put them beside the argv that the tool shims logged to the same
+file meanwhile, or beside what the monitors logged after that time."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -17,6 +18,7 @@ description: Writes to the file named by the environment variable CEPHSTACK_COMM
 
 import json
 import os
+import time
 
 from ansible.plugins.callback import CallbackBase
 
@@ -35,6 +37,7 @@ class CallbackModule(CallbackBase):
 
     def v2_playbook_on_task_start(self, task, is_conditional):
         self._write("#task " + json.dumps(task.get_name()))
+        self._write("#at %.6f" % time.time())
 
     def _report(self, result, item=False):
         task = result._task

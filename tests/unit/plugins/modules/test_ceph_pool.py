@@ -5,8 +5,8 @@ import json
 import pytest
 
 from ansible_collections.cephstack.cloud.plugins.modules.ceph_pool import CephPool
-from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import describe
-from tests.unit.helpers import RecordedTransport, fixture, run_module
+from ansible_collections.cephstack.cloud.plugins.module_utils.ceph_commands import READS, describe
+from tests.unit.helpers import JsonRecordedTransport, RecordedTransport, fixture, run_module
 
 # In the recording: images/volumes/backups/vms, size 1, pg_num 8, autoscale off, rbd, initialised.
 POOLS = fixture("osd_pool_ls_detail.json")
@@ -191,3 +191,23 @@ def test_erasure_pool_sizes_stay_unknown(capsys):
                              check_mode=True)
     assert res["pool"]["size"] == res["pool"]["min_size"] == "(known after apply)"
     assert res["pool"]["pg_autoscale_mode"] == "off"
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_librados_commands_are_the_json_sent(capsys, check_mode):
+    """With librados, ``commands`` holds each write's JSON text exactly as it went to the monitors
+    (in check mode: as it would), then the librbd call; the reads are not listed."""
+    t = JsonRecordedTransport({"osd pool ls": POOLS, "osd crush rule dump": fixture("osd_crush_rule_dump.json")},
+                              INITIALISED)
+    failed, res = run_module(CephPool, dict(name="newpool", pg_num=8, size=1, application="rbd"), t, capsys,
+                             check_mode=check_mode)
+    assert not failed and res["changed"] and res["transport"] == "librados"
+    written = ["%s_command %s" % (daemon, text) for daemon, text in t.texts if json.loads(text)["prefix"] not in READS]
+    assert json.loads(res["commands"][0][len("mon_command "):]) == dict(
+        prefix="osd pool create", pool="newpool", pool_type="replicated", pg_num=8, pgp_num=8, size=1, format="json")
+    assert res["commands"][-1] == "librbd pool_init newpool"
+    if check_mode:
+        assert written == [] and t.pool_inits == [] and len(res["commands"]) >= 3
+    else:
+        assert res["commands"] == written + ["librbd pool_init newpool"] and len(written) >= 2
+        assert t.pool_inits == ["newpool"]
