@@ -14,7 +14,7 @@ import time
 import pytest
 import yaml
 
-from tests.integration.conftest import GANETI_LAB, LAB, SITE_ARGS, TOP, playbook, run_module, sh
+from tests.integration.conftest import GANETI_LAB, INVENTORY, LAB, SITE_ARGS, TOP, playbook, run_module, sh
 
 HOST_ETC = os.path.join(LAB, "hosts", "lab-ganeti", "etc")
 
@@ -33,11 +33,6 @@ def group_rbd(name):
     return yaml.safe_load(gnt("gnt-group", "info", name))[0]["Disk parameters"]["rbd"]
 
 
-def on_master(args, check=False):
-    return run_module("ganeti_cluster_storage", args, check=check,
-                      interpreter=os.path.join(GANETI_LAB, "python3"))
-
-
 def test_a_site_enabled_rbd_with_pool_access_and_group_override(site):
     info = cluster_info()
     assert "rbd" in info["Cluster parameters"]["enabled disk templates"].split(", ")
@@ -53,35 +48,10 @@ def test_a_site_enabled_rbd_with_pool_access_and_group_override(site):
 
 
 def test_a_module_check_apply_rerun_absent(ganeti_lab):
-    on_master(dict(disk_templates=["rbd"], rbd_access="userspace"))   # the baseline site.yml leaves
-    gnt("gnt-group", "add", "it-rack2")
-    try:
-        args = dict(disk_templates=["rbd"], node_groups=[dict(name="it-rack2", rbd_pool="it-pool", rbd_access="kernelspace")])
-        serial = cluster_info(), yaml.safe_load(gnt("gnt-group", "info", "it-rack2"))
-        check = on_master(args, check=True)
-        assert check["changed"] and check["commands"] == ["gnt-group modify -D rbd:pool=it-pool,access=kernelspace it-rack2"]
-        assert (cluster_info(), yaml.safe_load(gnt("gnt-group", "info", "it-rack2"))) == serial   # nothing changed
-        real = on_master(args)
-        assert real["commands"] == check["commands"] and real["cluster"] == check["cluster"]
-        assert group_rbd("it-rack2") == {"pool": "it-pool", "access": "kernelspace"}
-        again = on_master(args)
-        assert again["changed"] is False and again["commands"] == [] and again["gnt_calls"] == 2
-        absent = dict(disk_templates=["rbd"], state="absent", node_groups=[dict(name="it-rack2")])
-        check = on_master(absent, check=True)
-        real = on_master(absent)
-        assert check["commands"] == real["commands"] == [
-            "gnt-cluster modify --enabled-disk-templates=diskless --ipolicy-disk-templates=diskless",
-            "gnt-group modify -D rbd:pool=default,access=userspace it-rack2"]
-        assert real["cluster"] == check["cluster"]
-        # Ganeti refuses access=default, so the group's access becomes the cluster's value.
-        assert group_rbd("it-rack2") == {"access": "userspace"}
-        assert any("keeps rbd:access=userspace" in w for w in real["warnings"])
-        info = cluster_info()
-        assert info["Cluster parameters"]["enabled disk templates"] == "diskless"
-        assert on_master(absent)["changed"] is False
-    finally:
-        gnt("gnt-group", "remove", "it-rack2")
-        on_master(dict(disk_templates=["rbd"]))          # site.yml's state again
+    """The module's integration target, on the Ganeti master (its tasks run in the lab's namespaces)."""
+    res = playbook("-i", INVENTORY, "tests/integration/run_target.yml", "-e", "target=ganeti_cluster_storage",
+                   "-e", "ansible_python_interpreter=" + os.path.join(GANETI_LAB, "python3"))
+    assert res.returncode == 0 and "failed=0" in res.stdout, res.stdout[-6000:] + res.stderr[-2000:]
 
 
 RBD_DEVICE = os.path.join(TOP, "tests", "integration", "services", "ganeti_rbd_device.py")
